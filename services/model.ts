@@ -1,0 +1,225 @@
+import { z } from "zod";
+
+/**
+ * Domain types (DESIGN.md section 3). Each is a zod schema first, so data coming back from the
+ * store or from outside is parsed into the type, never cast.
+ */
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
+
+export const PROJECT_STATUSES = ["on_track", "at_risk", "off_track", "on_hold", "complete", "none"] as const;
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+
+export const REMOVAL_REASONS = ["archived", "completed", "deleted", "no_access", "out_of_scope"] as const;
+export type RemovalReason = (typeof REMOVAL_REASONS)[number];
+
+export const projectSchema = z.object({
+  gid: z.string().min(1),
+  name: z.string(),
+  pmoId: nullable(z.string()),
+  responsable: nullable(z.string()),
+  responsableKey: nullable(z.string()),
+  ownerEmail: nullable(z.string()),
+  dueOn: nullable(isoDate),
+  startOn: nullable(isoDate),
+  status: z.enum(PROJECT_STATUSES).default("none"),
+  statusText: nullable(z.string()),
+  lastStatusUpdateAt: nullable(isoDateTime),
+  progressPercent: nullable(z.number().int().min(0).max(100)),
+  totalTasks: nullable(z.number().int().min(0)),
+  completedTasks: nullable(z.number().int().min(0)),
+  pendingTasks: nullable(z.number().int().min(0)),
+  reportedProgress: nullable(z.number().int().min(0).max(100)),
+  lastActivityAt: nullable(isoDateTime),
+  businessVertical: nullable(z.string()),
+  team: nullable(z.string()),
+  permalinkUrl: nullable(z.string()),
+  archived: z.boolean().default(false),
+  completed: z.boolean().default(false),
+  /** Set when the project left the sync's scope; its history stays. */
+  removedAt: nullable(isoDateTime),
+  removedReason: nullable(z.enum(REMOVAL_REASONS)),
+  /** Set when the last sync could not read this project completely; rules never auto-resolve on it. */
+  stale: z.boolean().default(false),
+  staleReason: nullable(z.string()),
+  raw: z.record(z.string(), z.unknown()).default({}),
+  lastSyncedAt: nullable(isoDateTime),
+  syncId: nullable(z.string()),
+  version: z.number().int().min(0).default(0),
+});
+export type Project = z.output<typeof projectSchema>;
+export type ProjectInput = z.input<typeof projectSchema>;
+
+/** The fields compared at every sync; a difference is one changelog entry. */
+export const CRITICAL_FIELDS = [
+  "status",
+  "responsable",
+  "dueOn",
+  "progressPercent",
+  "totalTasks",
+  "pendingTasks",
+  "pmoId",
+  "businessVertical",
+  "name",
+] as const satisfies readonly (keyof Project)[];
+
+export const changeValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type ChangeValue = z.output<typeof changeValueSchema>;
+
+export const CHANGE_SOURCES = ["asana", "slack", "rules"] as const;
+
+export const changeEntrySchema = z.object({
+  projectGid: z.string().min(1),
+  fieldName: z.string().min(1),
+  oldValue: changeValueSchema,
+  newValue: changeValueSchema,
+  syncId: nullable(z.string()),
+  detectedAt: isoDateTime,
+  source: z.enum(CHANGE_SOURCES),
+  /** Who made it, where a person did (Slack user ID). */
+  actor: nullable(z.string()),
+});
+export type ChangeEntry = z.output<typeof changeEntrySchema>;
+export type ChangeEntryInput = z.input<typeof changeEntrySchema>;
+
+export const SEVERITIES = ["high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const FINDING_STATUSES = ["open", "acknowledged", "snoozed", "resolved"] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+/** Findings that still ask for attention. */
+export const ACTIVE_FINDING_STATUSES = [
+  "open",
+  "acknowledged",
+  "snoozed",
+] as const satisfies readonly FindingStatus[];
+
+export const findingDetailsSchema = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.boolean(), z.null()]),
+);
+export type FindingDetails = z.output<typeof findingDetailsSchema>;
+
+export const findingAlertSchema = z.object({
+  channel: z.string(),
+  ts: z.string(),
+  severity: z.enum(SEVERITIES),
+});
+export type FindingAlert = z.output<typeof findingAlertSchema>;
+
+export const findingSchema = z.object({
+  projectGid: z.string().min(1),
+  ruleId: z.string().min(1),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(FINDING_STATUSES),
+  details: findingDetailsSchema.default({}),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+  acknowledgedAt: nullable(isoDateTime),
+  acknowledgedBy: nullable(z.string()),
+  ackComment: nullable(z.string()),
+  snoozedUntil: nullable(isoDateTime),
+  resolvedAt: nullable(isoDateTime),
+  resolvedBy: nullable(z.string()),
+  resolution: nullable(z.enum(["auto", "manual"])),
+  alert: nullable(findingAlertSchema),
+  occurrences: z.number().int().min(1).default(1),
+  version: z.number().int().min(1),
+});
+export type Finding = z.output<typeof findingSchema>;
+
+export type FindingCandidate = {
+  projectGid: string;
+  ruleId: string;
+  severity: Severity;
+  details: FindingDetails;
+};
+
+export const SYNC_KINDS = ["full", "partial"] as const;
+export type SyncKind = (typeof SYNC_KINDS)[number];
+export const SYNC_STATUSES = ["running", "completed", "failed", "abandoned"] as const;
+
+export const syncStatsSchema = z.object({
+  projectsSynced: z.number().int().min(0).default(0),
+  changesDetected: z.number().int().min(0).default(0),
+  findingsOpened: z.number().int().min(0).default(0),
+  findingsResolved: z.number().int().min(0).default(0),
+  asanaCalls: z.number().int().min(0).default(0),
+  throttled: z.number().int().min(0).default(0),
+  staleProjects: z.number().int().min(0).default(0),
+  durationMs: z.number().int().min(0).default(0),
+});
+export type SyncStats = z.output<typeof syncStatsSchema>;
+
+export const syncRunSchema = syncStatsSchema.extend({
+  syncId: z.string().min(1),
+  kind: z.enum(SYNC_KINDS),
+  status: z.enum(SYNC_STATUSES),
+  startedAt: isoDateTime,
+  completedAt: nullable(isoDateTime),
+  errorMessage: nullable(z.string()),
+  /** Which process ran it (host:pid), so an abandoned run can be told apart. */
+  owner: nullable(z.string()),
+});
+export type SyncRun = z.output<typeof syncRunSchema>;
+
+export const LOCALES = ["es", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const userProfileSchema = z.object({
+  slackUserId: z.string().min(1),
+  email: nullable(z.string()),
+  name: nullable(z.string()),
+  asanaUserGid: nullable(z.string()),
+  locale: nullable(z.enum(LOCALES)),
+  refreshedAt: isoDateTime,
+});
+export type UserProfile = z.output<typeof userProfileSchema>;
+export type UserProfileInput = z.input<typeof userProfileSchema>;
+
+export const HEALTHS = ["on_track", "at_risk", "off_track", "on_hold"] as const;
+export type Health = (typeof HEALTHS)[number];
+
+export const parsedUpdateSchema = z.object({
+  progress: nullable(z.number().int().min(0).max(100)),
+  health: nullable(z.enum(HEALTHS)),
+  risks: z.array(z.string()).default([]),
+  blockers: z.array(z.string()).default([]),
+  nextSteps: z.array(z.string()).default([]),
+  eta: nullable(isoDate),
+});
+export type ParsedUpdate = z.output<typeof parsedUpdateSchema>;
+
+export const statusUpdateSchema = z.object({
+  projectGid: z.string().min(1),
+  slackUserId: z.string().min(1),
+  submittedAt: isoDateTime,
+  /** As written, byte for byte. */
+  text: z.string(),
+  parsed: parsedUpdateSchema,
+  asanaStatusUpdateGid: nullable(z.string()),
+  slackEventId: nullable(z.string()),
+});
+export type StatusUpdate = z.output<typeof statusUpdateSchema>;
+export type StatusUpdateInput = z.input<typeof statusUpdateSchema>;
+
+export const conversationSchema = z.object({
+  slackUserId: z.string().min(1),
+  state: z.string().min(1),
+  data: z.record(z.string(), z.unknown()).default({}),
+  updatedAt: isoDateTime,
+  /** Epoch seconds, as DynamoDB TTL wants. */
+  expiresAt: z.number().int(),
+  version: z.number().int().min(1),
+});
+export type Conversation = z.output<typeof conversationSchema>;
+
+export const leaseSchema = z.object({
+  name: z.string().min(1),
+  owner: z.string().min(1),
+  acquiredAt: isoDateTime,
+  /** Epoch milliseconds; DynamoDB's own TTL attribute (seconds) sits beside it. */
+  expiresAtMs: z.number().int(),
+});
+export type Lease = z.output<typeof leaseSchema>;
