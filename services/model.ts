@@ -120,6 +120,7 @@ export const findingSchema = z.object({
   acknowledgedBy: nullable(z.string()),
   ackComment: nullable(z.string()),
   snoozedUntil: nullable(isoDateTime),
+  snoozedBy: nullable(z.string()),
   resolvedAt: nullable(isoDateTime),
   resolvedBy: nullable(z.string()),
   resolution: nullable(z.enum(["auto", "manual"])),

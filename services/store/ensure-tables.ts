@@ -52,9 +52,13 @@ export async function ensureTables(
     }
   }
   if (problems.length > 0) {
+    const remedy =
+      store.engine === "aws"
+        ? "deploy infra/template.yaml"
+        : "a table made by an older version keeps its old shape: delete it (or the embedded store's DATA_DIR) to recreate it";
     throw new StoreError(
       "tables_mismatch",
-      `the DynamoDB tables do not match what PMO Pulse expects (deploy infra/template.yaml):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      `the DynamoDB tables do not match what PMO Pulse expects (${remedy}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
   }
   return report;

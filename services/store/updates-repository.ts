@@ -1,0 +1,83 @@
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { StoreError } from "../errors.ts";
+import { type StatusUpdate, type StatusUpdateInput, statusUpdateSchema } from "../model.ts";
+import { isConditionFailure, parseItem, queryAll, type RepositoryOptions } from "./dynamo.ts";
+import { keys, projectPk } from "./tables.ts";
+
+/** Status updates sent by project managers through Slack. */
+export class UpdatesRepository {
+  constructor(private readonly options: RepositoryOptions) {}
+
+  /** Adds an update; the same author at the same instant for the same project is stored once. */
+  async add(input: StatusUpdateInput): Promise<{ update: StatusUpdate; added: boolean }> {
+    const update = statusUpdateSchema.parse(input);
+    try {
+      await this.options.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: { ...keys.update(update.projectGid, update.submittedAt, update.slackUserId), ...update },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return { update, added: true };
+    } catch (error) {
+      if (isConditionFailure(error)) return { update, added: false };
+      throw error;
+    }
+  }
+
+  /** Records the gid Asana gave the update when it was written back. */
+  async setAsanaStatusUpdateGid(
+    update: Pick<StatusUpdate, "projectGid" | "submittedAt" | "slackUserId">,
+    gid: string,
+  ): Promise<void> {
+    try {
+      await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: keys.update(update.projectGid, update.submittedAt, update.slackUserId),
+          UpdateExpression: "SET asanaStatusUpdateGid = :gid",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":gid": gid },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new StoreError("not_found", "that status update does not exist", { cause: error });
+      throw error;
+    }
+  }
+
+  async listForProject(projectGid: string, limit = 20): Promise<StatusUpdate[]> {
+    const items = await queryAll(
+      this.options.doc,
+      {
+        TableName: this.options.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :update)",
+        ExpressionAttributeValues: { ":pk": projectPk(projectGid), ":update": "UPDATE#" },
+        ScanIndexForward: false,
+        Limit: Math.min(limit, 100),
+      },
+      undefined,
+      limit,
+    );
+    return items.map((item) => parseItem(statusUpdateSchema, this.options.tableName, item));
+  }
+
+  async listByAuthor(slackUserId: string, limit = 20): Promise<StatusUpdate[]> {
+    const items = await queryAll(
+      this.options.doc,
+      {
+        TableName: this.options.tableName,
+        IndexName: "AuthorIndex",
+        KeyConditionExpression: "slackUserId = :user",
+        ExpressionAttributeValues: { ":user": slackUserId },
+        ScanIndexForward: false,
+        Limit: Math.min(limit, 100),
+      },
+      undefined,
+      limit,
+    );
+    return items.map((item) => parseItem(statusUpdateSchema, this.options.tableName, item));
+  }
+}

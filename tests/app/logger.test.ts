@@ -1,0 +1,95 @@
+import { Writable } from "node:stream";
+import { LogLevel } from "@slack/logger";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../app/config.ts";
+import { createLogger, scrubLine, toBoltLogger } from "../../app/logger.ts";
+
+const BOT = "xoxb-2222222-3333333-SeCrEtBoT";
+const APP = "xapp-1-A999-4444-SeCrEtApP";
+const ASANA = "2/12045/12046:SeCrEtAsAnA";
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const config = parseConfig(
+    {
+      SLACK_BOT_TOKEN: BOT,
+      SLACK_APP_TOKEN: APP,
+      ASANA_TOKEN: ASANA,
+      ASANA_WORKSPACE_GID: "1",
+      PMO_CHANNEL_ID: "C1",
+      LOG_LEVEL: "debug",
+    },
+    "app",
+  );
+  return { logger: createLogger(config, stream), output: () => lines.join("") };
+}
+
+describe("logger", () => {
+  it("never prints a configured token, wherever it appears", () => {
+    const { logger, output } = capture();
+    logger.info({ headers: { Authorization: `Bearer ${ASANA}` }, botToken: BOT }, "calling Asana");
+    logger.info(`token in the message ${BOT} and ${APP}`);
+    logger.warn({ nested: { deeper: { list: [`x ${ASANA} y`] } } }, "deep");
+    logger.error({ err: new Error(`request failed with ${ASANA}`) }, "failure");
+    logger.debug({ url: `https://slack.com/api/chat.postMessage?token=${BOT}` }, "url");
+    const out = output();
+    expect(out).toContain("calling Asana");
+    expect(out).toContain("request failed with");
+    for (const secret of [BOT, APP, ASANA, "SeCrEt"]) expect(out).not.toContain(secret);
+    expect(out.split("\n").filter(Boolean)).toHaveLength(5);
+  });
+
+  it("drops response_url, trigger_id and DM text at any depth", () => {
+    const { logger, output } = capture();
+    logger.info(
+      {
+        body: {
+          response_url: "https://hooks.slack.com/commands/T1/123/abc",
+          trigger_id: "1337.42.abcdef",
+          event: { type: "message", text: "mi proyecto va mal, confidencial" },
+        },
+      },
+      "received",
+    );
+    const out = output();
+    expect(out).toContain("received");
+    for (const leaked of ["hooks.slack.com", "1337.42.abcdef", "confidencial"])
+      expect(out).not.toContain(leaked);
+  });
+
+  it("scrubs JSON payloads that arrive already serialized inside a message", () => {
+    const payload = JSON.stringify({
+      response_url: "https://hooks.slack.com/x/y",
+      trigger_id: "99.88.zz",
+      text: "secreto",
+      token: "verif",
+    });
+    const line = scrubLine(JSON.stringify({ msg: `payload ${payload}` }), []);
+    for (const leaked of ["hooks.slack.com", "99.88.zz", "secreto", "verif"])
+      expect(line).not.toContain(leaked);
+    expect(line).toContain("response_url");
+  });
+
+  it("gives Bolt a Logger whose messages go through the same redaction", () => {
+    const { logger, output } = capture();
+    const bolt = toBoltLogger(logger);
+    bolt.setName("socket-mode");
+    bolt.setLevel(LogLevel.DEBUG);
+    expect(bolt.getLevel()).toBe(LogLevel.DEBUG);
+    bolt.debug("envelope", { payload: { trigger_id: "555.666.777", text: "hola privado", token: APP } });
+    bolt.info(`connected with ${APP}`);
+    bolt.setLevel(LogLevel.WARN);
+    bolt.info("not shown at warn");
+    const out = output();
+    expect(out).toContain("socket-mode");
+    expect(out).toContain("envelope");
+    for (const leaked of ["555.666.777", "hola privado", APP, "not shown at warn"])
+      expect(out).not.toContain(leaked);
+  });
+});

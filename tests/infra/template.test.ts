@@ -1,0 +1,318 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { z } from "zod";
+import { DYNAMODB_ACTIONS } from "../../infra/iam-actions.ts";
+import { buildTemplate } from "../../infra/template.ts";
+import { type KeyAttribute, TABLE_SPECS, type TableSpec } from "../../services/store/tables.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const TEMPLATE_FILE = join(ROOT, "infra", "template.yaml");
+
+const keyElement = z.strictObject({ AttributeName: z.string(), KeyType: z.enum(["HASH", "RANGE"]) });
+const sub = z.strictObject({ "Fn::Sub": z.string() });
+const getAtt = z.strictObject({ "Fn::GetAtt": z.tuple([z.string(), z.string()]) });
+const ref = z.strictObject({ Ref: z.string() });
+
+const tableSchema = z.strictObject({
+  Type: z.literal("AWS::DynamoDB::Table"),
+  DeletionPolicy: z.string(),
+  UpdateReplacePolicy: z.string(),
+  Properties: z.strictObject({
+    TableName: sub,
+    BillingMode: z.string(),
+    AttributeDefinitions: z.array(z.strictObject({ AttributeName: z.string(), AttributeType: z.string() })),
+    KeySchema: z.array(keyElement),
+    GlobalSecondaryIndexes: z
+      .array(
+        z.strictObject({
+          IndexName: z.string(),
+          KeySchema: z.array(keyElement),
+          Projection: z.strictObject({ ProjectionType: z.string() }),
+        }),
+      )
+      .optional(),
+    TimeToLiveSpecification: z.strictObject({ AttributeName: z.string(), Enabled: z.boolean() }).optional(),
+    PointInTimeRecoverySpecification: z.strictObject({ PointInTimeRecoveryEnabled: z.boolean() }),
+    SSESpecification: z.strictObject({ SSEEnabled: z.boolean() }),
+  }),
+});
+
+const policyResource = z.union([z.string(), sub, getAtt]);
+const oneOrMany = <T extends z.ZodType>(schema: T) =>
+  z.union([schema, z.array(schema)]).transform((value) => (Array.isArray(value) ? value : [value]));
+const statementSchema = z.strictObject({
+  Sid: z.string().optional(),
+  Effect: z.literal("Allow"),
+  Action: oneOrMany(z.string()),
+  Resource: oneOrMany(policyResource),
+});
+const policySchema = z.strictObject({
+  Type: z.literal("AWS::IAM::ManagedPolicy"),
+  Properties: z.looseObject({
+    PolicyDocument: z.strictObject({ Version: z.literal("2012-10-17"), Statement: z.array(statementSchema) }),
+  }),
+});
+
+const templateSchema = z.looseObject({
+  Parameters: z.record(z.string(), z.looseObject({ Type: z.literal("String"), Default: z.string() })),
+  Resources: z.record(z.string(), z.looseObject({ Type: z.string() })),
+  Outputs: z.record(z.string(), z.looseObject({ Value: ref })),
+});
+
+function loadTemplate() {
+  const document: unknown = parse(readFileSync(TEMPLATE_FILE, "utf8"));
+  const template = templateSchema.parse(document);
+  const tables = new Map<string, z.infer<typeof tableSchema>>();
+  const policies = new Map<string, z.infer<typeof policySchema>>();
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === "AWS::DynamoDB::Table") tables.set(id, tableSchema.parse(resource));
+    else if (resource.Type === "AWS::IAM::ManagedPolicy") policies.set(id, policySchema.parse(resource));
+    else throw new Error(`unexpected resource ${id} of type ${resource.Type}`);
+  }
+  return { template, tables, policies };
+}
+
+const LOGICAL_IDS: Record<string, string> = {
+  projects: "ProjectsTable",
+  changelog: "ChangelogTable",
+  findings: "FindingsTable",
+  "sync-log": "SyncLogTable",
+  users: "UsersTable",
+  updates: "UpdatesTable",
+  conversations: "ConversationsTable",
+  meta: "MetaTable",
+};
+
+function logicalId(spec: TableSpec): string {
+  const id = LOGICAL_IDS[spec.name];
+  if (id === undefined) throw new Error(`no logical id expected for table ${spec.name}`);
+  return id;
+}
+
+const keys = (partition: KeyAttribute, sort?: KeyAttribute) => [
+  { AttributeName: partition.name, KeyType: "HASH" },
+  ...(sort ? [{ AttributeName: sort.name, KeyType: "RANGE" }] : []),
+];
+
+function keyAttributes(spec: TableSpec): { AttributeName: string; AttributeType: string }[] {
+  const all = [spec.partitionKey, spec.sortKey];
+  for (const index of spec.indexes) {
+    all.push(index.partitionKey);
+    if (index.sortKey) all.push(index.sortKey);
+  }
+  const unique = new Map(all.map((a) => [a.name, a.type]));
+  return [...unique].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })).sort(byName);
+}
+
+const byName = (a: { AttributeName: string }, b: { AttributeName: string }) =>
+  a.AttributeName.localeCompare(b.AttributeName);
+
+function statements() {
+  const { policies } = loadTemplate();
+  expect(policies.size).toBe(1);
+  const [policy] = [...policies.values()];
+  if (policy === undefined) throw new Error("no AWS::IAM::ManagedPolicy in the template");
+  return policy.Properties.PolicyDocument.Statement;
+}
+
+/** Resource (as JSON) -> the actions the policy grants on it. */
+function grants(): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const statement of statements()) {
+    for (const resource of statement.Resource) {
+      const key = JSON.stringify(resource);
+      const actions = out.get(key) ?? new Set<string>();
+      for (const action of statement.Action) actions.add(action);
+      out.set(key, actions);
+    }
+  }
+  return out;
+}
+
+const tableArn = (spec: TableSpec) => JSON.stringify({ "Fn::GetAtt": [logicalId(spec), "Arn"] });
+const indexArn = (spec: TableSpec) => JSON.stringify({ "Fn::Sub": `\${${logicalId(spec)}.Arn}/index/*` });
+
+describe("infra/template.yaml", () => {
+  it("is what buildTemplate() generates from services/store/tables.ts", () => {
+    const committed = readFileSync(TEMPLATE_FILE, "utf8");
+    expect(committed, "infra/template.yaml is stale: run `npm run infra -- --write`").toBe(buildTemplate());
+  });
+
+  it("takes the environment and table prefix as parameters with the app's defaults", () => {
+    const { template } = loadTemplate();
+    expect(Object.keys(template.Parameters).sort()).toEqual(["Environment", "TablePrefix"]);
+    expect(template.Parameters.Environment?.Default).toBe("dev");
+    expect(template.Parameters.TablePrefix?.Default).toBe("pmo-bot");
+  });
+
+  it("defines exactly the 8 tables of TABLE_SPECS, with their keys, indexes and TTL", () => {
+    const { tables } = loadTemplate();
+    expect(tables.size).toBe(8);
+    expect([...tables.keys()].sort()).toEqual(TABLE_SPECS.map(logicalId).sort());
+    for (const spec of TABLE_SPECS) {
+      const table = tables.get(logicalId(spec));
+      if (table === undefined) throw new Error(`no resource for table ${spec.name}`);
+      const p = table.Properties;
+      expect(p.TableName["Fn::Sub"], spec.name).toBe(`\${TablePrefix}-${spec.name}-\${Environment}`);
+      expect(p.BillingMode, spec.name).toBe("PAY_PER_REQUEST");
+      expect(p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled, spec.name).toBe(true);
+      expect(p.SSESpecification.SSEEnabled, spec.name).toBe(true);
+      expect(table.DeletionPolicy, spec.name).toBe("Retain");
+      expect(table.UpdateReplacePolicy, spec.name).toBe("Retain");
+      expect(p.KeySchema, spec.name).toEqual(keys(spec.partitionKey, spec.sortKey));
+      expect([...p.AttributeDefinitions].sort(byName), spec.name).toEqual(keyAttributes(spec));
+      expect(p.GlobalSecondaryIndexes, spec.name).toEqual(
+        spec.indexes.length === 0
+          ? undefined
+          : spec.indexes.map((index) => ({
+              IndexName: index.name,
+              KeySchema: keys(index.partitionKey, index.sortKey),
+              Projection: { ProjectionType: "ALL" },
+            })),
+      );
+      expect(p.TimeToLiveSpecification, spec.name).toEqual(
+        spec.ttlAttribute === undefined ? undefined : { AttributeName: spec.ttlAttribute, Enabled: true },
+      );
+    }
+  });
+
+  it("outputs every table name and the policy ARN", () => {
+    const { template, policies } = loadTemplate();
+    const referenced = Object.values(template.Outputs).map((output) => output.Value.Ref);
+    expect(referenced.sort()).toEqual([...TABLE_SPECS.map(logicalId), ...policies.keys()].sort());
+  });
+});
+
+describe("the IAM policy", () => {
+  it("allows exactly the DynamoDB operations the app performs", () => {
+    expect([...DYNAMODB_ACTIONS].sort()).toEqual(
+      [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DescribeTable",
+        "dynamodb:DescribeTimeToLive",
+      ].sort(),
+    );
+    const granted = new Set(statements().flatMap((s) => s.Action));
+    expect([...granted].sort()).toEqual([...DYNAMODB_ACTIONS].sort());
+  });
+
+  it("has no wildcard action and no wildcard or literal resource", () => {
+    for (const statement of statements()) {
+      for (const action of statement.Action) expect(action).not.toContain("*");
+      for (const resource of statement.Resource)
+        expect(typeof resource, JSON.stringify(resource)).toBe("object");
+    }
+  });
+
+  it("covers every table with every action and every index with Query and Scan, nothing else", () => {
+    const expected = new Map<string, string[]>();
+    for (const spec of TABLE_SPECS) {
+      expected.set(tableArn(spec), [...DYNAMODB_ACTIONS].sort());
+      if (spec.indexes.length > 0) expected.set(indexArn(spec), ["dynamodb:Query", "dynamodb:Scan"]);
+    }
+    const actual = new Map([...grants()].map(([key, actions]) => [key, [...actions].sort()]));
+    expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
+  });
+});
+
+describe("the commands the app sends", () => {
+  const SOURCE_DIRS = ["app", "listeners", "services", "jobs"];
+  const PACKAGE = /^@aws-sdk\/(client|lib)-dynamodb$/;
+
+  const LIB_ACTIONS: Record<string, string> = {
+    GetCommand: "GetItem",
+    PutCommand: "PutItem",
+    UpdateCommand: "UpdateItem",
+    DeleteCommand: "DeleteItem",
+    QueryCommand: "Query",
+    ScanCommand: "Scan",
+    BatchGetCommand: "BatchGetItem",
+    BatchWriteCommand: "BatchWriteItem",
+    TransactGetCommand: "TransactGetItems",
+    TransactWriteCommand: "TransactWriteItems",
+  };
+
+  // ensureTables creates tables and switches TTL on only on the local engines (dynalite,
+  // DynamoDB Local); on AWS it only describes them, because infra/template.yaml owns the tables.
+  const LOCAL_ONLY: Record<string, string[]> = {
+    "services/store/ensure-tables.ts": ["dynamodb:CreateTable", "dynamodb:UpdateTimeToLive"],
+  };
+
+  function action(pkg: string, exported: string): string {
+    const paginated = /^paginate(\w+)$/.exec(exported)?.[1];
+    if (paginated !== undefined) return `dynamodb:${paginated}`;
+    if (pkg === "lib")
+      return `dynamodb:${LIB_ACTIONS[exported] ?? `<${exported} of lib-dynamodb: map it in this test>`}`;
+    return `dynamodb:${exported.replace(/Command$/, "")}`;
+  }
+
+  const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  /** Each `new XxxCommand(` or `paginateXxx(` whose name comes from an AWS SDK DynamoDB package. */
+  function usedActions(source: string): string[] {
+    const found = new Set<string>();
+    for (const m of source.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s*from\s*["']([^"']+)["']/g)) {
+      const pkg = PACKAGE.exec(m[3] ?? "")?.[1];
+      if (pkg === undefined || m[1] !== undefined) continue;
+      for (const specifier of (m[2] ?? "").split(",")) {
+        const parts = specifier.trim().split(/\s+as\s+/);
+        const exported = parts[0]?.trim() ?? "";
+        const local = (parts[1] ?? exported).trim();
+        if (exported === "" || exported.startsWith("type ")) continue;
+        const call = exported.endsWith("Command")
+          ? new RegExp(`new\\s+${escapeRegExp(local)}\\s*\\(`)
+          : exported.startsWith("paginate")
+            ? new RegExp(`\\b${escapeRegExp(local)}\\s*\\(`)
+            : null;
+        if (call?.test(source)) found.add(action(pkg, exported));
+      }
+    }
+    for (const m of source.matchAll(/import\s+\*\s+as\s+(\w+)\s+from\s*["']([^"']+)["']/g)) {
+      const pkg = PACKAGE.exec(m[2] ?? "")?.[1];
+      if (pkg === undefined || m[1] === undefined) continue;
+      const ns = escapeRegExp(m[1]);
+      for (const use of source.matchAll(
+        new RegExp(`(?:new\\s+${ns}\\.(\\w+Command)|\\b${ns}\\.(paginate\\w+))\\s*\\(`, "g"),
+      )) {
+        const exported = use[1] ?? use[2];
+        if (exported !== undefined) found.add(action(pkg, exported));
+      }
+    }
+    return [...found];
+  }
+
+  function sourceFiles(): string[] {
+    return SOURCE_DIRS.map((dir) => join(ROOT, dir))
+      .filter((dir) => existsSync(dir))
+      .flatMap((dir) => readdirSync(dir, { recursive: true }).map((name) => join(dir, String(name))))
+      .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"));
+  }
+
+  it("are all allowed by the IAM policy", () => {
+    const granted = grants();
+    const onEveryTable = (action: string) =>
+      TABLE_SPECS.every((spec) => granted.get(tableArn(spec))?.has(action) === true);
+    const uses: string[] = [];
+    const denied: string[] = [];
+    for (const file of sourceFiles()) {
+      const path = relative(ROOT, file).split(sep).join("/");
+      for (const used of usedActions(readFileSync(file, "utf8"))) {
+        uses.push(`${path}: ${used}`);
+        if (!onEveryTable(used) && !LOCAL_ONLY[path]?.includes(used)) denied.push(`${path}: ${used}`);
+      }
+    }
+    expect(uses, "the scan found nothing: is usedActions still right?").toContain(
+      "services/store/ensure-tables.ts: dynamodb:DescribeTable",
+    );
+    expect(denied, "add the action to infra/iam-actions.ts, then `npm run infra -- --write`").toEqual([]);
+  });
+});

@@ -1,0 +1,4 @@
+import { inject } from "vitest";
+import { describeStoreContract } from "../store-contract.ts";
+
+describeStoreContract({ name: "DynamoDB Local", endpoint: () => inject("ddbLocalEndpoint") });

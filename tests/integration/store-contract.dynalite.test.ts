@@ -1,0 +1,3 @@
+import { describeStoreContract } from "./store-contract.ts";
+
+describeStoreContract({ name: "dynalite", endpoint: () => null });

@@ -1,0 +1,514 @@
+import { randomUUID } from "node:crypto";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { StoreError, VersionConflictError } from "../../services/errors.ts";
+import type { ProjectInput } from "../../services/model.ts";
+import { openStore, type Store } from "../../services/store/client.ts";
+import { ensureTables } from "../../services/store/ensure-tables.ts";
+import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
+import { keys } from "../../services/store/tables.ts";
+
+/**
+ * The repository contract: every repository, run unchanged against each real engine
+ * (dynalite in `npm test`, DynamoDB Local in `npm run test:ddb-local`).
+ */
+export type EngineUnderTest = { name: string; endpoint: () => string | null };
+
+const START = new Date("2026-03-02T12:00:00.000Z");
+
+export function project(gid: string, overrides: Partial<ProjectInput> = {}): ProjectInput {
+  return {
+    gid,
+    name: `Proyecto ${gid}`,
+    pmoId: `PMO-${gid}`,
+    responsable: "Ana Pérez",
+    responsableKey: "u-ana",
+    ownerEmail: "ana@example.com",
+    dueOn: "2026-04-30",
+    status: "on_track",
+    businessVertical: "Banca",
+    raw: { gid, name: `Proyecto ${gid}`, custom_fields: [] },
+    lastSyncedAt: START.toISOString(),
+    syncId: "sync-1",
+    ...overrides,
+  };
+}
+
+export function describeStoreContract(engine: EngineUnderTest): void {
+  describe(`store contract on ${engine.name}`, () => {
+    let store: Store;
+    let repos: Repositories;
+    let now: Date;
+    const advance = (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    };
+
+    beforeAll(async () => {
+      const endpoint = engine.endpoint();
+      store = await openStore(
+        {
+          engine: endpoint === null ? "embedded" : "endpoint",
+          endpoint,
+          region: null,
+          tablePrefix: `t-${randomUUID().slice(0, 8)}`,
+          env: "test",
+          dataDir: ".data/unused",
+        },
+        { inMemory: true },
+      );
+      await ensureTables(store);
+      repos = createRepositories(store, {
+        changelogRetentionDays: 365,
+        findingsRetentionDays: 365,
+        clock: () => now,
+        sleep: async () => {},
+      });
+    });
+
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    beforeEach(() => {
+      now = START;
+    });
+
+    describe("tables", () => {
+      it("a second ensureTables creates nothing and verifies all eight", async () => {
+        const report = await ensureTables(store);
+        expect(report.created).toEqual([]);
+        expect(report.verified).toHaveLength(8);
+      });
+    });
+
+    describe("projects", () => {
+      it("upserts with the raw payload and reads it back by gid, PMO ID, responsable and vertical", async () => {
+        const stored = await repos.projects.upsert(
+          project("101", { raw: { gid: "101", nested: { a: [1, "x"] } } }),
+          0,
+        );
+        expect(stored.version).toBe(1);
+        expect(await repos.projects.get("101")).toMatchObject({
+          gid: "101",
+          pmoId: "PMO-101",
+          raw: { nested: { a: [1, "x"] } },
+        });
+        expect((await repos.projects.getByPmoId("PMO-101"))?.gid).toBe("101");
+        expect((await repos.projects.listByResponsable("u-ana")).map((p) => p.gid)).toContain("101");
+        expect((await repos.projects.listByVertical("Banca")).map((p) => p.gid)).toContain("101");
+        expect(await repos.projects.get("nope")).toBeNull();
+        expect(await repos.projects.getByPmoId("PMO-999999")).toBeNull();
+      });
+
+      it("keeps a project without PMO ID, owner or vertical, and never writes an empty index key", async () => {
+        await repos.projects.upsert(
+          project("102", { pmoId: null, businessVertical: "", responsableKey: "u-bea" }),
+          0,
+        );
+        const raw = await store.doc.send(
+          new GetCommand({ TableName: store.tables.projects, Key: keys.project("102") }),
+        );
+        expect(raw.Item).not.toHaveProperty("pmoId");
+        expect(raw.Item).not.toHaveProperty("businessVertical");
+        expect((await repos.projects.listByResponsable("u-bea")).map((p) => p.gid)).toEqual(["102"]);
+        const read = await repos.projects.get("102");
+        expect(read?.pmoId).toBeNull();
+        expect(read?.businessVertical).toBeNull();
+      });
+
+      it("orders a responsable's projects by PMO ID, missing ones last", async () => {
+        await repos.projects.upsert(project("110", { pmoId: "PMO-20", responsableKey: "u-ord" }), 0);
+        await repos.projects.upsert(project("111", { pmoId: null, responsableKey: "u-ord" }), 0);
+        await repos.projects.upsert(project("112", { pmoId: "PMO-3", responsableKey: "u-ord" }), 0);
+        expect((await repos.projects.listByResponsable("u-ord")).map((p) => p.gid)).toEqual([
+          "112",
+          "110",
+          "111",
+        ]);
+      });
+
+      it("refuses a write based on a stale version", async () => {
+        const first = await repos.projects.upsert(project("103"), 0);
+        await repos.projects.upsert(project("103", { name: "Renombrado" }), first.version);
+        await expect(
+          repos.projects.upsert(project("103", { name: "Otro" }), first.version),
+        ).rejects.toBeInstanceOf(VersionConflictError);
+        await expect(repos.projects.upsert(project("103"), 0)).rejects.toBeInstanceOf(VersionConflictError);
+        expect((await repos.projects.get("103"))?.name).toBe("Renombrado");
+      });
+
+      it("keeps hostile names byte for byte", async () => {
+        const name = "<!channel> & <@U123> ñandú 🚀 \u202e";
+        await repos.projects.upsert(project("104", { name }), 0);
+        expect((await repos.projects.get("104"))?.name).toBe(name);
+      });
+
+      it("inserts many in batches and reads them back with batchGet and paged listing", async () => {
+        const many = Array.from({ length: 130 }, (_, i) =>
+          project(`2${String(i).padStart(3, "0")}`, { responsableKey: "u-many" }),
+        );
+        await repos.projects.insertMany(many);
+        const got = await repos.projects.batchGet([...many.map((p) => p.gid), "missing", "2000"]);
+        expect(got.size).toBe(130);
+        expect(got.get("2129")?.version).toBe(1);
+
+        const seen = new Set<string>();
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page: Awaited<ReturnType<typeof repos.projects.listAll>> = await repos.projects.listAll({
+            limit: 50,
+            cursor,
+          });
+          for (const p of page.items) seen.add(p.gid);
+          cursor = page.cursor;
+          pages++;
+        } while (cursor !== null);
+        expect(pages).toBeGreaterThan(2);
+        for (const p of many) expect(seen.has(p.gid)).toBe(true);
+      });
+
+      it("rejects a forged page cursor with a typed error", async () => {
+        await expect(repos.projects.listAll({ cursor: "not-a-cursor" })).rejects.toBeInstanceOf(StoreError);
+      });
+    });
+
+    describe("changelog", () => {
+      const entry = (field: string, detectedAt: string, syncId = "sync-7") => ({
+        projectGid: "301",
+        fieldName: field,
+        oldValue: 10,
+        newValue: 20,
+        syncId,
+        detectedAt,
+        source: "asana" as const,
+      });
+
+      it("appends idempotently: a replayed sync writes nothing", async () => {
+        const batch = [
+          entry("progressPercent", "2026-03-01T10:00:00.000Z"),
+          entry("dueOn", "2026-03-01T10:00:00.000Z"),
+        ];
+        expect(await repos.changelog.append(batch)).toEqual({ written: 2, alreadyPresent: 0 });
+        expect(await repos.changelog.append(batch)).toEqual({ written: 0, alreadyPresent: 2 });
+        expect(await repos.changelog.listForProject("301")).toHaveLength(2);
+      });
+
+      it("lists newest first with a limit and leaves expired entries out", async () => {
+        await repos.changelog.append([
+          entry("name", "2026-03-01T11:00:00.000Z"),
+          entry("name", "2026-03-01T12:00:00.000Z"),
+          entry("name", "2025-01-01T00:00:00.000Z"),
+        ]);
+        const latest = await repos.changelog.listForProject("301", 2);
+        expect(latest.map((e) => e.detectedAt)).toEqual([
+          "2026-03-01T12:00:00.000Z",
+          "2026-03-01T11:00:00.000Z",
+        ]);
+        const all = await repos.changelog.listForProject("301", 100);
+        // 2025-01-01 + 365 days is before START: expired, though the engine still holds it.
+        expect(all.map((e) => e.detectedAt)).not.toContain("2025-01-01T00:00:00.000Z");
+      });
+    });
+
+    describe("findings", () => {
+      const candidate = (gid: string, severity: "high" | "medium" | "low" = "medium") => ({
+        projectGid: gid,
+        ruleId: "no_status_update",
+        severity,
+        details: { daysSinceUpdate: 9 },
+      });
+
+      it("opens, updates the candidate, lists by project, status and severity", async () => {
+        const { finding, opened } = await repos.findings.upsertCandidate(candidate("401"));
+        expect(opened).toBe(true);
+        expect(finding).toMatchObject({ status: "open", version: 1, occurrences: 1 });
+        const again = await repos.findings.upsertCandidate(candidate("401", "high"));
+        expect(again).toMatchObject({ opened: false, finding: { severity: "high", version: 2 } });
+        expect((await repos.findings.listForProject("401")).map((f) => f.ruleId)).toEqual([
+          "no_status_update",
+        ]);
+        expect((await repos.findings.listByStatus("open")).some((f) => f.projectGid === "401")).toBe(true);
+        expect((await repos.findings.listBySeverity("high")).some((f) => f.projectGid === "401")).toBe(true);
+        expect((await repos.findings.listBySeverity("medium")).some((f) => f.projectGid === "401")).toBe(
+          false,
+        );
+      });
+
+      it("of two acknowledgements of the same version exactly one wins", async () => {
+        const { finding } = await repos.findings.upsertCandidate(candidate("402"));
+        const ref = { projectGid: "402", ruleId: finding.ruleId, expectedVersion: finding.version };
+        const results = await Promise.allSettled([
+          repos.findings.acknowledge(ref, { userId: "U1", comment: "lo veo" }),
+          repos.findings.acknowledge(ref, { userId: "U2", comment: "yo también" }),
+        ]);
+        const won = results.filter((r) => r.status === "fulfilled");
+        const lost = results.filter((r) => r.status === "rejected");
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect(lost[0]?.status === "rejected" && lost[0].reason).toBeInstanceOf(VersionConflictError);
+        const stored = await repos.findings.get("402", finding.ruleId);
+        expect(stored).toMatchObject({ status: "acknowledged", version: 2 });
+      });
+
+      it("resolves (manual and auto), expires 365 days after resolution, and reopens counting occurrences", async () => {
+        const { finding } = await repos.findings.upsertCandidate(candidate("403"));
+        const resolved = await repos.findings.resolve(
+          { projectGid: "403", ruleId: finding.ruleId, expectedVersion: 1 },
+          "auto",
+        );
+        expect(resolved).toMatchObject({ status: "resolved", resolution: "auto", resolvedBy: null });
+        const raw = await store.doc.send(
+          new GetCommand({ TableName: store.tables.findings, Key: keys.finding("403", finding.ruleId) }),
+        );
+        expect(raw.Item?.expiresAt).toBe(Math.floor(now.getTime() / 1000) + 365 * 86_400);
+        expect((await repos.findings.listByStatus("resolved")).some((f) => f.projectGid === "403")).toBe(
+          true,
+        );
+
+        const reopened = await repos.findings.reopen(
+          { projectGid: "403", ruleId: finding.ruleId, expectedVersion: resolved.version },
+          { severity: "high", details: { daysSinceUpdate: 20 } },
+        );
+        expect(reopened).toMatchObject({
+          status: "open",
+          occurrences: 2,
+          resolution: null,
+          severity: "high",
+        });
+        const rawAfter = await store.doc.send(
+          new GetCommand({ TableName: store.tables.findings, Key: keys.finding("403", finding.ruleId) }),
+        );
+        expect(rawAfter.Item).not.toHaveProperty("expiresAt");
+
+        const manual = await repos.findings.resolve(
+          { projectGid: "403", ruleId: finding.ruleId, expectedVersion: reopened.version },
+          "U9",
+        );
+        expect(manual).toMatchObject({ resolution: "manual", resolvedBy: "U9" });
+      });
+
+      it("snoozes until a date, and refuses transitions that make no sense", async () => {
+        const { finding } = await repos.findings.upsertCandidate(candidate("404"));
+        const until = new Date(now.getTime() + 3 * 86_400_000);
+        const snoozed = await repos.findings.snooze(
+          { projectGid: "404", ruleId: finding.ruleId, expectedVersion: 1 },
+          until,
+          "U1",
+        );
+        expect(snoozed).toMatchObject({
+          status: "snoozed",
+          snoozedUntil: until.toISOString(),
+          snoozedBy: "U1",
+        });
+        const resolved = await repos.findings.resolve(
+          { projectGid: "404", ruleId: finding.ruleId, expectedVersion: 2 },
+          "U1",
+        );
+        const ack = repos.findings.acknowledge(
+          { projectGid: "404", ruleId: finding.ruleId, expectedVersion: resolved.version },
+          { userId: "U1", comment: "x" },
+        );
+        await expect(ack).rejects.toMatchObject({ code: "invalid_transition" });
+        await expect(
+          repos.findings.acknowledge(
+            { projectGid: "nope", ruleId: "x", expectedVersion: 1 },
+            { userId: "U1", comment: "x" },
+          ),
+        ).rejects.toMatchObject({ code: "not_found" });
+      });
+
+      it("records where the alert went", async () => {
+        const { finding } = await repos.findings.upsertCandidate(candidate("405", "high"));
+        const alerted = await repos.findings.recordAlert(
+          { projectGid: "405", ruleId: finding.ruleId, expectedVersion: 1 },
+          { channel: "C1", ts: "1700000000.000100", severity: "high" },
+        );
+        expect(alerted.alert).toEqual({ channel: "C1", ts: "1700000000.000100", severity: "high" });
+      });
+
+      it("lists everything still open across open, acknowledged and snoozed", async () => {
+        const a = (await repos.findings.upsertCandidate(candidate("406"))).finding;
+        await repos.findings.acknowledge(
+          { projectGid: "406", ruleId: a.ruleId, expectedVersion: 1 },
+          { userId: "U1", comment: "ok" },
+        );
+        const open = await repos.findings.listOpen();
+        expect(open.some((f) => f.projectGid === "406" && f.status === "acknowledged")).toBe(true);
+        expect(open.every((f) => f.status !== "resolved")).toBe(true);
+      });
+    });
+
+    describe("sync log", () => {
+      it("goes running -> completed with stats, or failed with a message, and lists newest first", async () => {
+        await repos.syncLog.createRunning({ syncId: "s-1", kind: "full", owner: "host:1" });
+        advance(60_000);
+        const done = await repos.syncLog.complete("s-1", {
+          projectsSynced: 1400,
+          changesDetected: 12,
+          asanaCalls: 2815,
+          throttled: 0,
+          durationMs: 60_000,
+        });
+        expect(done).toMatchObject({
+          status: "completed",
+          projectsSynced: 1400,
+          asanaCalls: 2815,
+          errorMessage: null,
+        });
+        await expect(repos.syncLog.complete("s-1", {})).rejects.toMatchObject({ code: "invalid_transition" });
+
+        advance(60_000);
+        await repos.syncLog.createRunning({ syncId: "s-2", kind: "partial", owner: "host:1" });
+        const failed = await repos.syncLog.fail("s-2", "Asana unavailable");
+        expect(failed).toMatchObject({ status: "failed", errorMessage: "Asana unavailable" });
+
+        advance(60_000);
+        await repos.syncLog.createRunning({ syncId: "s-3", kind: "partial", owner: "host:2" });
+        expect((await repos.syncLog.markAbandoned("s-3", "process ended mid-sync")).status).toBe("abandoned");
+
+        const recent = await repos.syncLog.recent(2);
+        expect(recent.map((r) => r.syncId)).toEqual(["s-3", "s-2"]);
+        expect((await repos.syncLog.get("s-1"))?.kind).toBe("full");
+      });
+    });
+
+    describe("users", () => {
+      it("gets, upserts and finds by Asana user gid", async () => {
+        await repos.users.upsert({
+          slackUserId: "U100",
+          email: "ana@example.com",
+          name: "Ana",
+          asanaUserGid: "a-100",
+          locale: "es",
+          refreshedAt: now.toISOString(),
+        });
+        await repos.users.upsert({
+          slackUserId: "U101",
+          email: null,
+          name: "Sin mapa",
+          asanaUserGid: null,
+          locale: null,
+          refreshedAt: now.toISOString(),
+        });
+        expect(await repos.users.get("U100")).toMatchObject({
+          email: "ana@example.com",
+          asanaUserGid: "a-100",
+        });
+        expect((await repos.users.findByAsanaUserGid("a-100")).map((u) => u.slackUserId)).toEqual(["U100"]);
+        expect((await repos.users.get("U101"))?.asanaUserGid).toBeNull();
+        expect(await repos.users.get("U404")).toBeNull();
+      });
+    });
+
+    describe("updates", () => {
+      it("adds once, lists per project and per author newest first, keeps text byte for byte", async () => {
+        const text = "PMO-12 avance 70%, en riesgo por el proveedor <!here> 🚧";
+        const base = {
+          projectGid: "601",
+          slackUserId: "U7",
+          text,
+          parsed: { progress: 70, health: "at_risk" as const, risks: ["proveedor"] },
+          slackEventId: "Ev1",
+        };
+        expect((await repos.updates.add({ ...base, submittedAt: "2026-03-01T09:00:00.000Z" })).added).toBe(
+          true,
+        );
+        expect((await repos.updates.add({ ...base, submittedAt: "2026-03-01T09:00:00.000Z" })).added).toBe(
+          false,
+        );
+        await repos.updates.add({ ...base, submittedAt: "2026-03-02T09:00:00.000Z" });
+        const list = await repos.updates.listForProject("601");
+        expect(list.map((u) => u.submittedAt)).toEqual([
+          "2026-03-02T09:00:00.000Z",
+          "2026-03-01T09:00:00.000Z",
+        ]);
+        expect(list[0]?.text).toBe(text);
+        expect((await repos.updates.listByAuthor("U7", 1)).map((u) => u.submittedAt)).toEqual([
+          "2026-03-02T09:00:00.000Z",
+        ]);
+        await repos.updates.setAsanaStatusUpdateGid(
+          { ...base, submittedAt: "2026-03-02T09:00:00.000Z" },
+          "su-1",
+        );
+        expect((await repos.updates.listForProject("601", 1))[0]?.asanaStatusUpdateGid).toBe("su-1");
+      });
+    });
+
+    describe("conversations", () => {
+      it("puts with a 1 h expiry, is versioned, and never returns an expired one", async () => {
+        const first = await repos.conversations.put(
+          { slackUserId: "U8", state: "awaiting_project", data: { text: "x" } },
+          0,
+        );
+        expect(first.expiresAt).toBe(Math.floor(now.getTime() / 1000) + 3600);
+        await expect(
+          repos.conversations.put({ slackUserId: "U8", state: "other", data: {} }, 0),
+        ).rejects.toBeInstanceOf(VersionConflictError);
+        const second = await repos.conversations.put(
+          { slackUserId: "U8", state: "confirming", data: {} },
+          first.version,
+        );
+        expect(second.version).toBe(2);
+        advance(59 * 60_000);
+        expect((await repos.conversations.get("U8"))?.state).toBe("confirming");
+        advance(2 * 60_000);
+        expect(await repos.conversations.get("U8")).toBeNull();
+        const raw = await store.doc.send(
+          new GetCommand({ TableName: store.tables.conversations, Key: keys.conversation("U8") }),
+        );
+        expect(raw.Item).toBeDefined();
+        // An expired conversation is as good as none: a new one can start over it.
+        expect(
+          (await repos.conversations.put({ slackUserId: "U8", state: "new", data: {} }, 0)).version,
+        ).toBe(1);
+        await repos.conversations.clear("U8");
+        expect(await repos.conversations.get("U8")).toBeNull();
+      });
+    });
+
+    describe("meta", () => {
+      it("a lease held by one owner cannot be taken by another until it expires", async () => {
+        expect(await repos.meta.acquireLease("sync", "a", 60_000)).not.toBeNull();
+        expect(await repos.meta.acquireLease("sync", "b", 60_000)).toBeNull();
+        advance(30_000);
+        await repos.meta.renewLease("sync", "a", 60_000);
+        advance(45_000);
+        expect(await repos.meta.acquireLease("sync", "b", 60_000)).toBeNull();
+        await expect(repos.meta.renewLease("sync", "b", 60_000)).rejects.toMatchObject({
+          code: "lease_not_held",
+        });
+        advance(16_000);
+        expect(await repos.meta.getLease("sync")).toBeNull();
+        expect((await repos.meta.acquireLease("sync", "b", 60_000))?.owner).toBe("b");
+        expect(await repos.meta.releaseLease("sync", "a")).toBe(false);
+        expect(await repos.meta.releaseLease("sync", "b")).toBe(true);
+        expect(await repos.meta.acquireLease("sync", "a", 60_000)).not.toBeNull();
+      });
+
+      it("of two owners racing for a free lease exactly one gets it", async () => {
+        const results = await Promise.all(
+          ["x", "y", "z"].map((owner) => repos.meta.acquireLease("race", owner, 60_000)),
+        );
+        expect(results.filter((r) => r !== null)).toHaveLength(1);
+      });
+
+      it("records an event id once", async () => {
+        expect(await repos.meta.recordEvent("Ev123")).toBe("new");
+        expect(await repos.meta.recordEvent("Ev123")).toBe("seen");
+        expect(await repos.meta.hasSeenEvent("Ev123")).toBe(true);
+        const results = await Promise.all([repos.meta.recordEvent("Ev124"), repos.meta.recordEvent("Ev124")]);
+        expect(results.sort()).toEqual(["new", "seen"]);
+      });
+
+      it("reads and writes named cursors", async () => {
+        expect(await repos.meta.getCursor("events:1")).toBeNull();
+        await repos.meta.putCursor("events:1", "tok-1");
+        await repos.meta.putCursor("events:1", "tok-2");
+        expect(await repos.meta.getCursor("events:1")).toBe("tok-2");
+        await repos.meta.deleteCursor("events:1");
+        expect(await repos.meta.getCursor("events:1")).toBeNull();
+      });
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { afterEach, describe, expect, it } from "vitest";
+import { StoreError } from "../../../services/errors.ts";
+import { openStore, type StoreSettings } from "../../../services/store/client.ts";
+import { ensureTables } from "../../../services/store/ensure-tables.ts";
+
+const settings = (dataDir: string): StoreSettings => ({
+  engine: "embedded",
+  endpoint: null,
+  region: null,
+  tablePrefix: "pmo-bot",
+  env: "test",
+  dataDir,
+});
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+function holdStore(dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "tests/fixtures/hold-store.ts", dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  return new Promise((ok, fail) => {
+    child.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && ok(child));
+    child.once("exit", (code) => fail(new Error(`holder exited with ${code}`)));
+  });
+}
+
+describe("embedded engine", () => {
+  it("persists under DATA_DIR across restarts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pmo-store-"));
+    const first = await openStore(settings(dir));
+    expect((await ensureTables(first)).created).toHaveLength(8);
+    await first.close();
+    const second = await openStore(settings(dir));
+    expect((await ensureTables(second)).created).toEqual([]);
+    const tables = await second.client.send(new ListTablesCommand({}));
+    expect(tables.TableNames).toHaveLength(8);
+    await second.close();
+    expect(existsSync(join(dir, "pmo-pulse.lock"))).toBe(false);
+  });
+
+  it("tells a second process on the same DATA_DIR who holds it, instead of crashing in dynalite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pmo-store-"));
+    const holder = await holdStore(dir);
+    const attempt = openStore(settings(dir));
+    await expect(attempt).rejects.toBeInstanceOf(StoreError);
+    await expect(attempt).rejects.toMatchObject({
+      code: "store_locked",
+      message: expect.stringContaining(`pid ${holder.pid}`),
+    });
+    holder.kill("SIGTERM");
+    await new Promise((ok) => holder.once("exit", ok));
+    const after = await openStore(settings(dir));
+    await after.close();
+  });
+
+  it("takes over a lock left by a process that no longer runs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pmo-store-"));
+    writeFileSync(join(dir, "pmo-pulse.lock"), "999999");
+    const store = await openStore(settings(dir));
+    await store.close();
+  });
+});
