@@ -2,7 +2,16 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/l
 import { z } from "zod";
 import { StoreError } from "../errors.ts";
 import { type Lease, leaseSchema } from "../model.ts";
-import { epochSeconds, isConditionFailure, isExpired, parseItem, type RepositoryOptions } from "./dynamo.ts";
+import {
+  batchGet,
+  batchPut,
+  epochSeconds,
+  isConditionFailure,
+  isExpired,
+  parseItem,
+  type RepositoryOptions,
+  realSleep,
+} from "./dynamo.ts";
 import { keys } from "./tables.ts";
 
 const cursorSchema = z.object({ name: z.string(), value: z.string(), updatedAt: z.string() });
@@ -151,6 +160,29 @@ export class MetaRepository {
         TableName: this.options.tableName,
         Item: { ...keys.cursor(name), name, value, updatedAt: this.now().toISOString() },
       }),
+    );
+  }
+
+  /** Many cursors at once (BatchGetItem, 100 a request); absent names are missing from the map. */
+  async getCursors(names: readonly string[]): Promise<Map<string, string>> {
+    const items = await batchGet(
+      this.options.doc,
+      this.options.tableName,
+      [...new Set(names)].map(keys.cursor),
+      this.options.sleep ?? realSleep,
+    );
+    const cursors = items.map((item) => parseItem(cursorSchema, this.options.tableName, item));
+    return new Map(cursors.map((c) => [c.name, c.value]));
+  }
+
+  /** Many cursors at once (BatchWriteItem, 25 a request). */
+  async putCursors(values: ReadonlyMap<string, string>): Promise<void> {
+    const updatedAt = this.now().toISOString();
+    await batchPut(
+      this.options.doc,
+      this.options.tableName,
+      [...values].map(([name, value]) => ({ ...keys.cursor(name), name, value, updatedAt })),
+      this.options.sleep ?? realSleep,
     );
   }
 

@@ -509,6 +509,15 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         await repos.meta.deleteCursor("events:1");
         expect(await repos.meta.getCursor("events:1")).toBeNull();
       });
+
+      it("reads and writes many cursors in batches", async () => {
+        const values = new Map(Array.from({ length: 130 }, (_, i) => [`bulk:${i}`, `token-${i}`] as const));
+        await repos.meta.putCursors(values);
+        const read = await repos.meta.getCursors([...values.keys(), "bulk:absent"]);
+        expect(read.size).toBe(130);
+        expect(read.get("bulk:129")).toBe("token-129");
+        expect(read.has("bulk:absent")).toBe(false);
+      });
     });
   });
 }

@@ -1,0 +1,73 @@
+import type { DestinationStream } from "pino";
+import type { SyncSettings } from "../jobs/asana-sync.ts";
+import { type AsanaClient, asanaClientFromConfig, type ProjectScope } from "../services/asana/client.ts";
+import { openStore, type Store } from "../services/store/client.ts";
+import type { Clock } from "../services/store/dynamo.ts";
+import { ensureTables } from "../services/store/ensure-tables.ts";
+import { createRepositories, type Repositories } from "../services/store/repositories.ts";
+import type { Config } from "./config.ts";
+import { instanceId } from "./instance.ts";
+import { createLogger, type Logger } from "./logger.ts";
+
+/** The composition root: every client, repository and service, built once. */
+export type Container = {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  owner: string;
+  store: Store;
+  repos: Repositories;
+  /** Null when no Asana token is configured. */
+  asana: AsanaClient | null;
+  syncSettings: SyncSettings;
+  close(): Promise<void>;
+};
+
+export type ContainerOptions = {
+  clock?: Clock;
+  logDestination?: DestinationStream;
+  asana?: AsanaClient;
+  inMemoryStore?: boolean;
+};
+
+export async function createContainer(config: Config, options: ContainerOptions = {}): Promise<Container> {
+  const logger = createLogger(config, options.logDestination);
+  const clock = options.clock ?? (() => new Date());
+  const store = await openStore(config.store, { inMemory: options.inMemoryStore ?? false });
+  try {
+    await ensureTables(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const repos = createRepositories(store, {
+    changelogRetentionDays: config.store.changelogRetentionDays,
+    findingsRetentionDays: config.store.findingsRetentionDays,
+    clock,
+  });
+  const asana = options.asana ?? (config.asana.token === null ? null : asanaClientFromConfig(config.asana));
+  return {
+    config,
+    logger,
+    clock,
+    owner: instanceId(),
+    store,
+    repos,
+    asana,
+    syncSettings: syncSettingsFrom(config),
+    close: () => store.close(),
+  };
+}
+
+export function syncScopeFrom(config: Config): ProjectScope {
+  if (config.asana.portfolioGid !== null) return { portfolioGid: config.asana.portfolioGid };
+  return { workspaceGid: config.asana.workspaceGid ?? "", teamGids: config.asana.teamGids };
+}
+
+export function syncSettingsFrom(config: Config): SyncSettings {
+  return {
+    scope: syncScopeFrom(config),
+    fieldNames: { pmoIdField: config.asana.pmoIdField, verticalField: config.asana.verticalField },
+    activityLookbackDays: config.rules.noActivityDays,
+  };
+}

@@ -1,0 +1,438 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../app/logger.ts";
+import { type AsanaClient, isAsanaError, type ProjectScope } from "../services/asana/client.ts";
+import { type CustomFieldNames, mapAsanaProject } from "../services/asana/mapper.ts";
+import type { AsanaEvent, AsanaProjectRecord } from "../services/asana/schemas.ts";
+import { mapLimit } from "../services/concurrency.ts";
+import type {
+  ChangeEntryInput,
+  Project,
+  RemovalReason,
+  SyncKind,
+  SyncRun,
+  SyncStats,
+} from "../services/model.ts";
+import type { Clock } from "../services/store/dynamo.ts";
+import type { Repositories } from "../services/store/repositories.ts";
+import { changelogEntries, latest, needsWrite } from "../services/sync/project-diff.ts";
+import { runExclusive } from "./lease.ts";
+
+/** One lease for both kinds: full and partial syncs never overlap. */
+export const SYNC_LEASE = "asana-sync";
+const LEASE_TTL_MS = 2 * 60_000;
+/** Projects crawled at once: Asana's own ceiling of concurrent GETs. */
+const PROJECT_CONCURRENCY = 50;
+const WRITE_CONCURRENCY = 10;
+const MAX_LISTING_ATTEMPTS = 3;
+const PAGES_IN_FLIGHT = 3;
+
+export type SyncSettings = {
+  scope: ProjectScope;
+  fieldNames: CustomFieldNames;
+  /** How far back "any task changed?" looks for a project with no activity history yet. */
+  activityLookbackDays: number;
+};
+
+export type SyncDeps = {
+  asana: AsanaClient;
+  repos: Repositories;
+  settings: SyncSettings;
+  clock: Clock;
+  logger: Logger;
+  /** Who runs it (host:pid:random): the lease owner and the run's owner. */
+  owner: string;
+  leaseTtlMs?: number;
+  onProgress?: (progress: { done: number; listed: number; listingComplete: boolean }) => void;
+};
+
+export type SyncSummary = {
+  status: "completed" | "failed" | "skipped";
+  kind: SyncKind;
+  syncId: string | null;
+  /** Why it was skipped or failed. */
+  reason: string | null;
+  stats: SyncStats & {
+    projectsWritten: number;
+    projectsRemoved: number;
+    listingRestarts: number;
+    abandonedRuns: number;
+  };
+};
+
+type Crawl = {
+  project: Project;
+  write: boolean;
+  changes: ChangeEntryInput[];
+  stale: boolean;
+  newSyncToken: string | null;
+};
+
+type RunContext = {
+  deps: SyncDeps;
+  kind: SyncKind;
+  syncId: string;
+  startedAt: string;
+  signal: AbortSignal;
+  counters: SyncSummary["stats"];
+};
+
+const cursorName = (projectGid: string) => `events:${projectGid}`;
+
+function emptyStats(): SyncSummary["stats"] {
+  return {
+    projectsSynced: 0,
+    changesDetected: 0,
+    findingsOpened: 0,
+    findingsResolved: 0,
+    asanaCalls: 0,
+    throttled: 0,
+    staleProjects: 0,
+    durationMs: 0,
+    projectsWritten: 0,
+    projectsRemoved: 0,
+    listingRestarts: 0,
+    abandonedRuns: 0,
+  };
+}
+
+/**
+ * One sync of the configured scope (DESIGN.md section 4), under the sync lease. Full: every
+ * project's task counts and a fresh events token. Partial: events with the stored token, task
+ * counts only where tasks changed; a 412 re-crawls that project. Either way only changed projects
+ * are written, each change becomes a changelog entry, and a project that cannot be read is
+ * marked stale instead of stopping the others.
+ */
+export async function runSync(kind: SyncKind, deps: SyncDeps): Promise<SyncSummary> {
+  const outcome = await runExclusive(
+    { meta: deps.repos.meta, name: SYNC_LEASE, owner: deps.owner, ttlMs: deps.leaseTtlMs ?? LEASE_TTL_MS },
+    (signal) => runUnderLease(kind, deps, signal),
+  );
+  if (outcome.status === "ran") return outcome.value;
+  deps.logger.info({ kind, holder: outcome.holder }, "sync skipped: another sync is running");
+  return {
+    status: "skipped",
+    kind,
+    syncId: null,
+    reason: `another sync is running${outcome.holder ? ` (${outcome.holder})` : ""}`,
+    stats: emptyStats(),
+  };
+}
+
+async function runUnderLease(kind: SyncKind, deps: SyncDeps, signal: AbortSignal): Promise<SyncSummary> {
+  const { repos, clock, logger } = deps;
+  const counters = emptyStats();
+  counters.abandonedRuns = await markAbandonedRuns(repos, deps.owner);
+  const syncId = `${clock().toISOString().replace(/[-:.]/g, "")}-${kind}-${randomUUID().slice(0, 8)}`;
+  const run = await repos.syncLog.createRunning({ syncId, kind, owner: deps.owner });
+  const callsBefore = deps.asana.stats.calls;
+  const throttledBefore = deps.asana.stats.throttled;
+  const ctx: RunContext = { deps, kind, syncId, startedAt: run.startedAt, signal, counters };
+  const finish = () => {
+    counters.asanaCalls = deps.asana.stats.calls - callsBefore;
+    counters.throttled = deps.asana.stats.throttled - throttledBefore;
+    counters.durationMs = Math.max(0, clock().getTime() - Date.parse(run.startedAt));
+  };
+  try {
+    await syncScope(ctx);
+    finish();
+    await repos.syncLog.complete(syncId, counters);
+    logger.info({ syncId, kind, ...counters }, "sync completed");
+    return { status: "completed", kind, syncId, reason: null, stats: counters };
+  } catch (error) {
+    finish();
+    const reason = error instanceof Error ? error.message : String(error);
+    await repos.syncLog.fail(syncId, reason, counters).catch((cause: unknown) => {
+      logger.error({ err: cause, syncId }, "could not record the failed sync");
+    });
+    logger.error({ err: error, syncId, kind }, "sync failed");
+    return { status: "failed", kind, syncId, reason, stats: counters };
+  }
+}
+
+/** Runs left "running" by a process that died; holding the lease, nobody else is running one. */
+async function markAbandonedRuns(repos: Repositories, owner: string): Promise<number> {
+  const recent: SyncRun[] = await repos.syncLog.recent(20);
+  let marked = 0;
+  for (const run of recent) {
+    if (run.status !== "running") continue;
+    await repos.syncLog
+      .markAbandoned(
+        run.syncId,
+        `abandoned: its process (${run.owner ?? "unknown"}) stopped before finishing; found by ${owner}`,
+      )
+      .then(() => marked++)
+      .catch(() => undefined);
+  }
+  return marked;
+}
+
+async function syncScope(ctx: RunContext): Promise<void> {
+  const { deps } = ctx;
+  const seen = new Set<string>();
+  let done = 0;
+  let listingComplete = false;
+  for (let attempt = 1; attempt <= MAX_LISTING_ATTEMPTS && !listingComplete; attempt++) {
+    // Pages are crawled while the next ones are listed, a few at a time: the Asana client's own
+    // concurrency limit keeps the calls in check, this bound keeps memory flat at any scale.
+    const inFlight = new Set<Promise<void>>();
+    try {
+      for await (const page of deps.asana.listProjects(deps.settings.scope, undefined, { archived: false })) {
+        ctx.signal.throwIfAborted();
+        const fresh = page.filter((record) => !seen.has(record.gid));
+        for (const record of fresh) seen.add(record.gid);
+        const work = syncPage(ctx, fresh).then(() => {
+          done += fresh.length;
+          deps.onProgress?.({ done, listed: seen.size, listingComplete: false });
+        });
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+        if (inFlight.size >= PAGES_IN_FLIGHT) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      listingComplete = true;
+    } catch (error) {
+      await Promise.allSettled(inFlight);
+      // An expired offset or a page that would not come: list again from the start, skipping
+      // what this run already did. Anything else (a bad token, the store failing) ends the run.
+      const restartable =
+        isAsanaError(error, "asana_bad_request") || isAsanaError(error, "asana_unavailable");
+      if (!restartable || attempt === MAX_LISTING_ATTEMPTS) throw error;
+      ctx.counters.listingRestarts++;
+      deps.logger.warn({ err: error, attempt }, "project listing broke off; listing again from the start");
+    }
+  }
+  deps.onProgress?.({ done, listed: seen.size, listingComplete: true });
+  // Only a listing read to its end says which projects are gone.
+  await markRemoved(ctx, seen);
+}
+
+async function syncPage(ctx: RunContext, records: readonly AsanaProjectRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const { repos } = ctx.deps;
+  const gids = records.map((r) => r.gid);
+  const [stored, tokens] = await Promise.all([
+    repos.projects.batchGet(gids),
+    repos.meta.getCursors(gids.map(cursorName)),
+  ]);
+  const crawls = await mapLimit(records, PROJECT_CONCURRENCY, (record) =>
+    crawlProject(ctx, record, stored.get(record.gid) ?? null, tokens.get(cursorName(record.gid)) ?? null),
+  );
+  ctx.signal.throwIfAborted();
+  await persist(ctx, crawls, stored);
+}
+
+async function persist(
+  ctx: RunContext,
+  crawls: readonly (Crawl | null)[],
+  stored: Map<string, Project>,
+): Promise<void> {
+  const { repos } = ctx.deps;
+  const done = crawls.filter((c): c is Crawl => c !== null);
+  const brandNew = done.filter((c) => c.write && !stored.has(c.project.gid));
+  const changed = done.filter((c) => c.write && stored.has(c.project.gid));
+  if (brandNew.length > 0) await repos.projects.insertMany(brandNew.map((c) => c.project));
+  await mapLimit(changed, WRITE_CONCURRENCY, async (crawl) => {
+    const previous = stored.get(crawl.project.gid);
+    await repos.projects.upsert(crawl.project, previous?.version ?? 0);
+  });
+  const entries = changed.flatMap((c) => c.changes);
+  if (entries.length > 0) ctx.counters.changesDetected += (await repos.changelog.append(entries)).written;
+  const tokens = new Map<string, string>();
+  for (const crawl of done)
+    if (crawl.newSyncToken !== null) tokens.set(cursorName(crawl.project.gid), crawl.newSyncToken);
+  if (tokens.size > 0) await repos.meta.putCursors(tokens);
+  ctx.counters.projectsWritten += brandNew.length + changed.length;
+  ctx.counters.projectsSynced += done.filter((c) => !c.stale).length;
+  ctx.counters.staleProjects += done.filter((c) => c.stale).length;
+}
+
+type TaskFacts = {
+  counts: Awaited<ReturnType<AsanaClient["getTaskCounts"]>> | null;
+  lastActivityAt: string | null;
+  newSyncToken: string | null;
+  problems: string[];
+};
+
+/**
+ * Reads one project's task facts as the kind of sync asks; never throws (problems are listed).
+ * Events come first: with no token, or an expired one (412), the project is crawled afresh.
+ */
+async function readTaskFacts(
+  ctx: RunContext,
+  gid: string,
+  stored: Project | null,
+  syncToken: string | null,
+): Promise<TaskFacts> {
+  const { asana, clock, settings } = ctx.deps;
+  const facts: TaskFacts = { counts: null, lastActivityAt: null, newSyncToken: null, problems: [] };
+  const readCounts = () =>
+    asana.getTaskCounts(gid).then(
+      (counts) => {
+        facts.counts = counts;
+      },
+      (error: unknown) => {
+        facts.problems.push(`task counts: ${describe(error)}`);
+      },
+    );
+  // A full sync reads every project's counts: no need to wait for its events first.
+  const work: Promise<void>[] = ctx.kind === "full" ? [readCounts()] : [];
+  let recrawl = syncToken === null;
+  let tasksChanged = false;
+  try {
+    if (syncToken === null) {
+      facts.newSyncToken = await asana.freshSyncToken(gid);
+    } else {
+      const events = await asana.getEvents(gid, syncToken);
+      facts.newSyncToken = events.syncToken;
+      const taskEvents = events.events.filter(isTaskActivity);
+      facts.lastActivityAt = taskEvents.reduce<string | null>((at, e) => latest(at, e.created_at), null);
+      tasksChanged = taskEvents.length > 0 || events.hasMore;
+    }
+  } catch (error) {
+    if (isAsanaError(error, "asana_sync_token_expired") && error.syncToken !== null) {
+      facts.newSyncToken = error.syncToken;
+      recrawl = true;
+    } else {
+      facts.problems.push(`events: ${describe(error)}`);
+    }
+  }
+  if (ctx.kind === "partial" && (recrawl || tasksChanged)) work.push(readCounts());
+  // Without events to go by, ask Asana once whether any task changed lately.
+  if (recrawl && facts.lastActivityAt === null && (stored?.lastActivityAt ?? null) === null) {
+    const since = new Date(clock().getTime() - settings.activityLookbackDays * 86_400_000).toISOString();
+    work.push(
+      asana.taskModifiedSince(gid, since).then(
+        (at) => {
+          facts.lastActivityAt = at;
+        },
+        (error: unknown) => {
+          facts.problems.push(`task activity: ${describe(error)}`);
+        },
+      ),
+    );
+  }
+  await Promise.all(work);
+  return facts;
+}
+
+async function crawlProject(
+  ctx: RunContext,
+  record: AsanaProjectRecord,
+  stored: Project | null,
+  syncToken: string | null,
+): Promise<Crawl | null> {
+  const { deps } = ctx;
+  const facts = await readTaskFacts(ctx, record.gid, stored, syncToken);
+  const mapped = mapAsanaProject(
+    record,
+    { taskCounts: facts.counts, lastActivityAt: facts.lastActivityAt },
+    deps.settings.fieldNames,
+  );
+  if (!mapped.ok) {
+    deps.logger.warn({ gid: record.gid, reason: mapped.reason }, "unreadable project payload");
+    return stored === null ? null : staleOnly(stored, mapped.reason);
+  }
+  const countsKnown = facts.counts !== null;
+  const stale = facts.problems.length > 0;
+  const now = deps.clock().toISOString();
+  const removedReason: RemovalReason | null = mapped.project.archived
+    ? "archived"
+    : mapped.project.completed
+      ? "completed"
+      : null;
+  const next: Project = {
+    ...mapped.project,
+    // Task figures are kept from the last good read when this sync did not (or could not) read them.
+    totalTasks: countsKnown ? mapped.project.totalTasks : (stored?.totalTasks ?? null),
+    completedTasks: countsKnown ? mapped.project.completedTasks : (stored?.completedTasks ?? null),
+    pendingTasks: countsKnown ? mapped.project.pendingTasks : (stored?.pendingTasks ?? null),
+    progressPercent: countsKnown ? mapped.project.progressPercent : (stored?.progressPercent ?? null),
+    lastActivityAt: latest(stored?.lastActivityAt ?? null, mapped.project.lastActivityAt),
+    lastStatusUpdateAt: latest(stored?.lastStatusUpdateAt ?? null, mapped.project.lastStatusUpdateAt),
+    reportedProgress: stored?.reportedProgress ?? null,
+    removedReason,
+    removedAt:
+      removedReason === null ? null : stored?.removedReason === removedReason ? stored.removedAt : now,
+    stale,
+    staleReason: stale ? facts.problems.join("; ") : null,
+    // A stale project keeps the time of its last complete read: it must not look fresher.
+    lastSyncedAt: stale ? (stored?.lastSyncedAt ?? null) : now,
+    syncId: stale ? (stored?.syncId ?? null) : ctx.syncId,
+    version: stored?.version ?? 0,
+  };
+  const write = needsWrite(stored, next);
+  return {
+    project: next,
+    write,
+    changes:
+      stored !== null && write
+        ? changelogEntries(stored, next, { syncId: ctx.syncId, detectedAt: ctx.startedAt })
+        : [],
+    stale,
+    // A token is kept only when its events were read; otherwise the next sync asks again.
+    newSyncToken: facts.newSyncToken,
+  };
+}
+
+function staleOnly(stored: Project, reason: string): Crawl {
+  const next: Project = { ...stored, stale: true, staleReason: reason };
+  return { project: next, write: needsWrite(stored, next), changes: [], stale: true, newSyncToken: null };
+}
+
+/** Projects stored as active that the complete listing did not return: find out why, mark them. */
+async function markRemoved(ctx: RunContext, seen: ReadonlySet<string>): Promise<void> {
+  const { repos, asana, clock } = ctx.deps;
+  const missing: Project[] = [];
+  for await (const page of repos.projects.iterateAll()) {
+    for (const project of page)
+      if (!seen.has(project.gid) && project.removedAt === null) missing.push(project);
+  }
+  const crawls = await mapLimit(missing, PROJECT_CONCURRENCY, async (stored): Promise<Crawl | null> => {
+    const reason = await removalReason(asana, stored.gid);
+    if (reason === null) return null;
+    const next: Project = {
+      ...stored,
+      archived: reason === "archived" || stored.archived,
+      completed: reason === "completed" || stored.completed,
+      removedReason: reason,
+      removedAt: clock().toISOString(),
+    };
+    return {
+      project: next,
+      write: true,
+      changes: changelogEntries(stored, next, { syncId: ctx.syncId, detectedAt: ctx.startedAt }),
+      stale: false,
+      newSyncToken: null,
+    };
+  });
+  const removed = crawls.filter((c): c is Crawl => c !== null);
+  ctx.signal.throwIfAborted();
+  await persist(ctx, removed, new Map(missing.map((p) => [p.gid, p])));
+  ctx.counters.projectsRemoved += removed.length;
+  // persist() counted them as synced; they were only marked.
+  ctx.counters.projectsSynced -= removed.length;
+}
+
+/** Why a project is no longer listed; null when Asana could not say (it stays as it was). */
+async function removalReason(asana: AsanaClient, gid: string): Promise<RemovalReason | null> {
+  try {
+    const project = await asana.getProject(gid, ["archived", "completed"]);
+    if (project.archived === true) return "archived";
+    if (project.completed === true) return "completed";
+    return "out_of_scope";
+  } catch (error) {
+    if (isAsanaError(error, "asana_not_found")) return "deleted";
+    // 403: this project only; a 401 (the token itself) says nothing about the project.
+    if (isAsanaError(error, "asana_auth") && error.status === 403) return "no_access";
+    return null;
+  }
+}
+
+function isTaskActivity(event: AsanaEvent): boolean {
+  return event.resource.resource_type === "task" || event.parent?.resource_type === "task";
+}
+
+function describe(error: unknown): string {
+  if (isAsanaError(error)) return error.code;
+  return error instanceof Error ? error.message : String(error);
+}

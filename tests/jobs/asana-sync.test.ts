@@ -1,0 +1,337 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createLogger } from "../../app/logger.ts";
+import { runSync, type SyncDeps } from "../../jobs/asana-sync.ts";
+import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server.ts";
+import { createAsanaClient } from "../../services/asana/client.ts";
+import { DEFAULT_CUSTOM_FIELD_NAMES, normalisePmoId } from "../../services/asana/mapper.ts";
+import type { SyncKind } from "../../services/model.ts";
+import { openStore, type Store } from "../../services/store/client.ts";
+import { ensureTables } from "../../services/store/ensure-tables.ts";
+import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
+
+const silent = createLogger({ logLevel: "silent", secrets: [] });
+const stores: Store[] = [];
+const sandboxes: SandboxAsana[] = [];
+
+afterAll(async () => {
+  await Promise.all([...stores.map((s) => s.close()), ...sandboxes.map((s) => s.stop())]);
+});
+
+type World = {
+  sandbox: SandboxAsana;
+  store: Store;
+  repos: Repositories;
+  sync: (kind: SyncKind, extra?: Partial<SyncDeps>) => ReturnType<typeof runSync>;
+};
+
+async function world(options: {
+  projects: number;
+  seed?: number;
+  requestsPerMinute?: number;
+}): Promise<World> {
+  const sandbox = await startSandboxAsana({
+    projects: options.projects,
+    seed: options.seed ?? 11,
+    requestsPerMinute: options.requestsPerMinute ?? 1_000_000,
+  });
+  sandboxes.push(sandbox);
+  const store = await openStore(
+    {
+      engine: "embedded",
+      endpoint: null,
+      region: null,
+      tablePrefix: `t-${randomUUID().slice(0, 8)}`,
+      env: "test",
+      dataDir: "unused",
+    },
+    { inMemory: true },
+  );
+  stores.push(store);
+  await ensureTables(store);
+  const repos = createRepositories(store, {
+    changelogRetentionDays: 365,
+    findingsRetentionDays: 365,
+    sleep: async () => {},
+  });
+  const sync = (kind: SyncKind, extra: Partial<SyncDeps> = {}) =>
+    runSync(kind, {
+      asana: createAsanaClient({
+        baseUrl: sandbox.baseUrl,
+        token: sandbox.token,
+        requestsPerMinute: options.requestsPerMinute ?? 1_000_000,
+        sleep: async () => {},
+        timeoutMs: 2_000,
+      }),
+      repos,
+      settings: {
+        scope: { workspaceGid: sandbox.workspaceGid, teamGids: [] },
+        fieldNames: DEFAULT_CUSTOM_FIELD_NAMES,
+        activityLookbackDays: 7,
+      },
+      clock: () => new Date(),
+      logger: silent,
+      owner: `test:${randomUUID().slice(0, 6)}`,
+      ...extra,
+    });
+  return { sandbox, store, repos, sync };
+}
+
+async function allProjects(repos: Repositories) {
+  const out = [];
+  for await (const page of repos.projects.iterateAll()) out.push(...page);
+  return out;
+}
+
+const activeInAsana = (sandbox: SandboxAsana) => sandbox.workspace.projects().filter((p) => !p.archived);
+
+describe("full sync against the sandbox", () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world({ projects: 45 });
+  });
+
+  it("stores every project of the scope, hostile names byte for byte, and records the run", async () => {
+    const summary = await w.sync("full");
+    expect(summary.status).toBe("completed");
+    const listed = activeInAsana(w.sandbox);
+    const stored = await allProjects(w.repos);
+    expect(stored.map((p) => p.gid).sort()).toEqual(listed.map((p) => p.gid).sort());
+    for (const project of listed) {
+      const mine = stored.find((p) => p.gid === project.gid);
+      expect(mine?.name).toBe(project.name);
+      expect(mine?.pmoId ?? null).toBe(project.hasPmoIdField ? normalisePmoId(project.pmoId) : null);
+      expect(mine?.totalTasks).toBe(project.tasks.length);
+    }
+    expect(stored.some((p) => p.name.includes("<!channel>"))).toBe(true);
+
+    const pages = Math.ceil(listed.length / 100);
+    // A first sync: per project a 412 for the events token, the task counts and one activity probe.
+    expect(summary.stats.asanaCalls).toBe(pages + 3 * listed.length);
+    expect(summary.stats.throttled).toBe(0);
+    const [run] = await w.repos.syncLog.recent(1);
+    expect(run).toMatchObject({
+      status: "completed",
+      kind: "full",
+      projectsSynced: summary.stats.projectsSynced,
+      asanaCalls: summary.stats.asanaCalls,
+    });
+    expect(run?.completedAt).not.toBeNull();
+  });
+
+  it("with sync tokens stored, costs two calls a project", async () => {
+    await w.sync("full");
+    const second = await w.sync("full");
+    const listed = activeInAsana(w.sandbox).length;
+    expect(second.stats.asanaCalls).toBe(Math.ceil(listed / 100) + 2 * listed);
+    expect(second.stats.projectsWritten).toBe(0);
+    expect(second.stats.changesDetected).toBe(0);
+  });
+
+  it("survives 3 % of task-count calls failing: those projects are stale, nothing is lost", async () => {
+    w = await world({ projects: 150, seed: 4 });
+    await w.sync("full");
+    const before = new Map((await allProjects(w.repos)).map((p) => [p.gid, p]));
+    w.sandbox.setFaults({ taskCountsFailureShare: 0.03 });
+    const summary = await w.sync("full");
+    expect(summary.status).toBe("completed");
+    const after = await allProjects(w.repos);
+    expect(after).toHaveLength(before.size);
+    const stale = after.filter((p) => p.stale);
+    expect(stale.length).toBeGreaterThan(0);
+    expect(summary.stats.staleProjects).toBe(stale.length);
+    for (const project of stale) {
+      const previous = before.get(project.gid);
+      expect(project.staleReason).toContain("task counts");
+      // The last good figures and the time of the last complete read stay.
+      expect(project.totalTasks).toBe(previous?.totalTasks);
+      expect(project.lastSyncedAt).toBe(previous?.lastSyncedAt);
+    }
+    w.sandbox.setFaults({});
+    const healed = await w.sync("full");
+    expect(healed.stats.staleProjects).toBe(0);
+    expect((await allProjects(w.repos)).filter((p) => p.stale)).toEqual([]);
+  });
+
+  it("a project that cannot be read on a first sync is not invented", async () => {
+    w.sandbox.setFaults({ taskCountsFailureShare: 0.1 });
+    const summary = await w.sync("full");
+    expect(summary.status).toBe("completed");
+    const stored = await allProjects(w.repos);
+    expect(stored).toHaveLength(activeInAsana(w.sandbox).length);
+    expect(stored.filter((p) => p.stale).every((p) => p.totalTasks === null && p.lastSyncedAt === null)).toBe(
+      true,
+    );
+  });
+
+  it("marks projects that left the scope, with a changelog entry each", async () => {
+    await w.sync("full");
+    const [archived, deleted, completed] = activeInAsana(w.sandbox).filter((p) => !p.completed);
+    if (!archived || !deleted || !completed) throw new Error("the sandbox has too few projects");
+    w.sandbox.workspace.archiveProject(archived.gid);
+    w.sandbox.workspace.deleteProject(deleted.gid);
+    w.sandbox.workspace.completeProject(completed.gid);
+    const summary = await w.sync("partial");
+    expect(summary.stats.projectsRemoved).toBe(2);
+    expect(await w.repos.projects.get(archived.gid)).toMatchObject({
+      removedReason: "archived",
+      archived: true,
+    });
+    expect(await w.repos.projects.get(deleted.gid)).toMatchObject({ removedReason: "deleted" });
+    expect(await w.repos.projects.get(completed.gid)).toMatchObject({
+      removedReason: "completed",
+      completed: true,
+    });
+    for (const gid of [archived.gid, deleted.gid, completed.gid]) {
+      const entries = await w.repos.changelog.listForProject(gid);
+      expect(entries.some((e) => e.fieldName === "removedReason")).toBe(true);
+    }
+    const again = await w.sync("partial");
+    expect(again.stats.projectsRemoved).toBe(0);
+    expect(again.stats.changesDetected).toBe(0);
+  });
+});
+
+describe("partial sync", () => {
+  it("records exactly the changed fields, and a replay writes nothing", async () => {
+    const w = await world({ projects: 30, seed: 5 });
+    await w.sync("full");
+    const candidates = activeInAsana(w.sandbox).filter(
+      (p) => !p.completed && p.tasks.some((t) => !t.completed),
+    );
+    const [tasksDone, moved, renamed] = candidates;
+    if (!tasksDone || !moved || !renamed) throw new Error("the sandbox has too few projects");
+    const oldName = renamed.name;
+    w.sandbox.workspace.completeTasks(tasksDone.gid, 1);
+    w.sandbox.workspace.setDueOn(moved.gid, "2031-01-15");
+    w.sandbox.workspace.renameProject(renamed.gid, "Renombrado <!here> & más");
+
+    const callsBefore = w.sandbox.calls.length;
+    const summary = await w.sync("partial");
+    expect(summary.status).toBe("completed");
+    const listed = activeInAsana(w.sandbox).length;
+    // Events for every project, task counts only where tasks changed.
+    expect(summary.stats.asanaCalls).toBe(Math.ceil(listed / 100) + listed + 1);
+    expect(
+      w.sandbox.calls
+        .slice(callsBefore)
+        .filter((c) => c.path.endsWith("/task_counts"))
+        .map((c) => c.path),
+    ).toEqual([`/projects/${tasksDone.gid}/task_counts`]);
+
+    const fields = async (gid: string) =>
+      (await w.repos.changelog.listForProject(gid)).map((e) => e.fieldName).sort();
+    expect(await fields(tasksDone.gid)).toEqual(
+      ["pendingTasks", "progressPercent"].filter(
+        (f) => f !== "progressPercent" || progressMoves(tasksDone.tasks),
+      ),
+    );
+    expect(await fields(moved.gid)).toEqual(["dueOn"]);
+    expect(await fields(renamed.gid)).toEqual(["name"]);
+    const [nameChange] = await w.repos.changelog.listForProject(renamed.gid);
+    expect(nameChange).toMatchObject({
+      oldValue: oldName,
+      newValue: "Renombrado <!here> & más",
+      source: "asana",
+      syncId: summary.syncId,
+    });
+    expect(summary.stats.projectsWritten).toBe(3);
+    expect(summary.stats.changesDetected).toBe((await fields(tasksDone.gid)).length + 2);
+
+    const replay = await w.sync("partial");
+    expect(replay.stats.projectsWritten).toBe(0);
+    expect(replay.stats.changesDetected).toBe(0);
+    expect(await w.repos.changelog.listForProject(moved.gid)).toHaveLength(1);
+  });
+
+  it("re-crawls a project whose events token expired (412)", async () => {
+    const w = await world({ projects: 12, seed: 3 });
+    await w.sync("full");
+    w.sandbox.expireSyncTokens();
+    const [project] = activeInAsana(w.sandbox).filter((p) => p.tasks.some((t) => !t.completed));
+    if (!project) throw new Error("no project with open tasks");
+    w.sandbox.workspace.completeTasks(project.gid, 2);
+    const summary = await w.sync("partial");
+    expect(summary.status).toBe("completed");
+    const stored = await w.repos.projects.get(project.gid);
+    expect(stored?.completedTasks).toBe(project.tasks.filter((t) => t.completed).length);
+    // After the re-crawl the new tokens work: the next partial costs one call a project.
+    const next = await w.sync("partial");
+    const listed = activeInAsana(w.sandbox).length;
+    expect(next.stats.asanaCalls).toBe(Math.ceil(listed / 100) + listed);
+  });
+
+  it("restarts the listing after an expired offset and marks nothing removed for the missing page", async () => {
+    const w = await world({ projects: 860, seed: 9 });
+    await w.sync("full");
+    w.sandbox.setFaults({ expiredOffsetAtPage: 9 });
+    const before = w.sandbox.calls.length;
+    const summary = await w.sync("partial");
+    expect(summary.status).toBe("completed");
+    expect(summary.stats.projectsRemoved).toBe(0);
+    const listings = w.sandbox.calls.slice(before).filter((c) => c.path.endsWith("/projects"));
+    expect(listings.filter((c) => c.query.offset === undefined)).toHaveLength(2);
+    expect(listings.some((c) => c.status === 400)).toBe(true);
+    const stored = await allProjects(w.repos);
+    // Completed projects left the scope on the first sync already; nothing else is marked.
+    const completed = activeInAsana(w.sandbox)
+      .filter((p) => p.completed)
+      .map((p) => p.gid)
+      .sort();
+    expect(
+      stored
+        .filter((p) => p.removedAt !== null)
+        .map((p) => p.gid)
+        .sort(),
+    ).toEqual(completed);
+    expect(stored).toHaveLength(activeInAsana(w.sandbox).length);
+  });
+});
+
+describe("the sync lease", () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world({ projects: 20, seed: 2 });
+  });
+  afterEach(() => {
+    w.sandbox.setFaults({});
+  });
+
+  it("of two syncs started at once, one runs and one is skipped", async () => {
+    const [a, b] = await Promise.all([w.sync("full"), w.sync("partial")]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses).toEqual(["completed", "skipped"]);
+    const skipped = a.status === "skipped" ? a : b;
+    expect(skipped.reason).toContain("another sync is running");
+    expect(await w.repos.syncLog.recent(5)).toHaveLength(1);
+  });
+
+  it("a run left running by a dead process is marked abandoned by the next one", async () => {
+    await w.repos.syncLog.createRunning({ syncId: "dead-run", kind: "full", owner: "gone:1" });
+    await w.repos.meta.acquireLease("asana-sync", "gone:1", 300);
+    const blocked = await w.sync("partial");
+    expect(blocked.status).toBe("skipped");
+    await new Promise((ok) => setTimeout(ok, 350));
+    const next = await w.sync("partial");
+    expect(next.status).toBe("completed");
+    expect(next.stats.abandonedRuns).toBe(1);
+    expect(await w.repos.syncLog.get("dead-run")).toMatchObject({ status: "abandoned" });
+  });
+
+  it("a failing Asana token fails the run with a clear message and releases the lease", async () => {
+    const summary = await w.sync("full", {
+      asana: createAsanaClient({ baseUrl: w.sandbox.baseUrl, token: "wrong-token", sleep: async () => {} }),
+    });
+    expect(summary.status).toBe("failed");
+    expect(summary.reason).toContain("ASANA_TOKEN");
+    expect((await w.repos.syncLog.recent(1))[0]).toMatchObject({ status: "failed" });
+    expect(await w.repos.meta.getLease("asana-sync")).toBeNull();
+    expect((await w.sync("full")).status).toBe("completed");
+  });
+});
+
+function progressMoves(tasks: readonly { completed: boolean }[]): boolean {
+  const total = tasks.length;
+  const done = tasks.filter((t) => t.completed).length;
+  return Math.round(((done - 1) / total) * 100) !== Math.round((done / total) * 100);
+}
