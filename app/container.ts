@@ -1,13 +1,14 @@
 import type { DestinationStream } from "pino";
 import type { SyncSettings } from "../jobs/asana-sync.ts";
 import { type AsanaClient, asanaClientFromConfig, type ProjectScope } from "../services/asana/client.ts";
+import { type Notifier, notifierFromConfig } from "../services/slack/notifier.ts";
 import { openStore, type Store } from "../services/store/client.ts";
 import type { Clock } from "../services/store/dynamo.ts";
 import { ensureTables } from "../services/store/ensure-tables.ts";
 import { createRepositories, type Repositories } from "../services/store/repositories.ts";
 import type { Config } from "./config.ts";
 import { instanceId } from "./instance.ts";
-import { createLogger, type Logger } from "./logger.ts";
+import { createLogger, type Logger, toBoltLogger } from "./logger.ts";
 
 /** The composition root: every client, repository and service, built once. */
 export type Container = {
@@ -19,12 +20,15 @@ export type Container = {
   repos: Repositories;
   /** Null when no Asana token is configured. */
   asana: AsanaClient | null;
+  /** The PMO channel, or readable text on stdout when no Slack token is configured. */
+  notifier: Notifier;
   syncSettings: SyncSettings;
   close(): Promise<void>;
 };
 
 export type ContainerOptions = {
   clock?: Clock;
+  notifier?: Notifier;
   logDestination?: DestinationStream;
   asana?: AsanaClient;
   inMemoryStore?: boolean;
@@ -46,6 +50,13 @@ export async function createContainer(config: Config, options: ContainerOptions 
     clock,
   });
   const asana = options.asana ?? (config.asana.token === null ? null : asanaClientFromConfig(config.asana));
+  const notifier =
+    options.notifier ??
+    notifierFromConfig(config.slack, {
+      out: process.stdout,
+      logger: toBoltLogger(logger),
+      clock: () => clock().getTime(),
+    });
   return {
     config,
     logger,
@@ -54,6 +65,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     store,
     repos,
     asana,
+    notifier,
     syncSettings: syncSettingsFrom(config),
     close: () => store.close(),
   };

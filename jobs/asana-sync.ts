@@ -42,6 +42,8 @@ export type SyncDeps = {
   /** Who runs it (host:pid:random): the lease owner and the run's owner. */
   owner: string;
   leaseTtlMs?: number;
+  /** Aborts the run (the process is stopping): it stops writing, fails the run, releases the lease. */
+  signal?: AbortSignal;
   onProgress?: (progress: { done: number; listed: number; listingComplete: boolean }) => void;
 };
 
@@ -105,7 +107,8 @@ function emptyStats(): SyncSummary["stats"] {
 export async function runSync(kind: SyncKind, deps: SyncDeps): Promise<SyncSummary> {
   const outcome = await runExclusive(
     { meta: deps.repos.meta, name: SYNC_LEASE, owner: deps.owner, ttlMs: deps.leaseTtlMs ?? LEASE_TTL_MS },
-    (signal) => runUnderLease(kind, deps, signal),
+    (leaseSignal) =>
+      runUnderLease(kind, deps, deps.signal ? AbortSignal.any([leaseSignal, deps.signal]) : leaseSignal),
   );
   if (outcome.status === "ran") return outcome.value;
   deps.logger.info({ kind, holder: outcome.holder }, "sync skipped: another sync is running");

@@ -3,7 +3,11 @@ import { type ConfigMode, loadConfig, quietAwsSdkOnNode20 } from "../app/config.
 import { type Container, createContainer } from "../app/container.ts";
 import { PmoError } from "../services/errors.ts";
 import type { SyncKind } from "../services/model.ts";
-import { runSync, type SyncSummary } from "./asana-sync.ts";
+import { TEXT_CHANNEL } from "../services/slack/notifier.ts";
+import type { SyncSummary } from "./asana-sync.ts";
+import { evaluateRules, type RulesSummary } from "./evaluate-rules.ts";
+import { pushAlertsWith, runSyncThenRules } from "./pipeline.ts";
+import type { PushAlertsSummary } from "./push-alerts.ts";
 
 /**
  * `npm run job -- <name> [options]`: runs one job once and prints its summary; with --json the
@@ -11,7 +15,11 @@ import { runSync, type SyncSummary } from "./asana-sync.ts";
  */
 
 const USAGE = `usage: npm run job -- <job> [options]
-  sync --full|--partial [--json]   one Asana sync (full: every project; partial: what changed)`;
+  sync --full|--partial [--json]   one Asana sync (full: every project; partial: what changed),
+                                   then the rules over the synced projects
+  rules [--json]                   evaluates the rules over every stored project once
+  alerts [--json]                  posts new findings to the PMO channel (to stdout as text
+                                   when SLACK_BOT_TOKEN is not set)`;
 
 type JobResult = { exitCode: number; text: string; json: unknown };
 
@@ -23,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const jobs: Record<string, { mode: ConfigMode; run: (args: string[]) => Promise<JobResult> }> = {
     sync: { mode: "sync", run: (args) => withContainer("sync", (c) => syncJob(c, args)) },
+    rules: { mode: "store", run: (args) => withContainer("store", (c) => rulesJob(c, args)) },
+    alerts: { mode: "store", run: (args) => withContainer("store", (c) => alertsJob(c, args)) },
   };
   const chosen = jobs[job];
   if (chosen === undefined) {
@@ -73,10 +83,12 @@ async function syncJob(container: Container, args: string[]): Promise<JobResult>
   const expected =
     (await container.repos.syncLog.recent(5)).find((r) => r.status === "completed")?.projectsSynced ?? null;
   const progress = process.stderr.isTTY ? terminalProgress(expected) : undefined;
-  const summary = await runSync(kind, {
+  const { sync, rules } = await runSyncThenRules(kind, {
     asana: container.asana,
     repos: container.repos,
     settings: container.syncSettings,
+    rules: container.config.rules,
+    timezone: container.config.timezone,
     clock: container.clock,
     logger: container.logger,
     owner: container.owner,
@@ -84,10 +96,83 @@ async function syncJob(container: Container, args: string[]): Promise<JobResult>
   });
   if (process.stderr.isTTY) process.stderr.write("\n");
   return {
-    exitCode: summary.status === "failed" ? 1 : 0,
-    text: describeSync(summary),
-    json: { job: "sync", ...summary },
+    exitCode: sync.status === "failed" || rules?.status === "failed" ? 1 : 0,
+    text: rules === null ? describeSync(sync) : `${describeSync(sync)}\n${describeRules(rules)}`,
+    json: { job: "sync", ...sync, rules: rules === null ? null : rulesJson(rules) },
   };
+}
+
+async function rulesJob(container: Container, args: string[]): Promise<JobResult> {
+  if (args.length > 0) {
+    return { exitCode: 2, text: `unknown option ${args[0]}\n${USAGE}`, json: { error: "usage" } };
+  }
+  const summary = await evaluateRules({
+    repos: container.repos,
+    rules: container.config.rules,
+    timezone: container.config.timezone,
+    clock: container.clock,
+    logger: container.logger,
+    owner: container.owner,
+  });
+  return {
+    exitCode: summary.status === "failed" ? 1 : 0,
+    text: describeRules(summary),
+    json: { job: "rules", ...rulesJson(summary) },
+  };
+}
+
+/** The summary without the list of findings to alert (hundreds on a first run), only its length. */
+function rulesJson(summary: RulesSummary) {
+  const { alerts, ...rest } = summary;
+  return { ...rest, alertsNeeded: alerts.length };
+}
+
+export function describeRules(summary: RulesSummary): string {
+  if (summary.status === "skipped") return `Rules skipped: ${summary.reason}`;
+  const c = summary.counts;
+  const lines = [
+    `Rules ${summary.status} over ${summary.evaluatedProjects} projects in ${(summary.durationMs / 1000).toFixed(1)} s`,
+    `  findings opened    ${c.opened} (reopened ${c.reopened})`,
+    `  escalated          ${c.escalated} (de-escalated ${c.deescalated})`,
+    `  woken from snooze  ${c.woken}`,
+    `  resolved           ${c.resolved}`,
+    `  numbers refreshed  ${c.refreshed}`,
+    `  unchanged          ${c.unchanged}`,
+  ];
+  if (c.keptOnStaleData > 0) lines.push(`  kept (stale data)  ${c.keptOnStaleData}`);
+  if (c.conflicts > 0)
+    lines.push(`  conflicts          ${c.conflicts} (changed by someone meanwhile; next run)`);
+  if (summary.reason !== null) lines.push(`  error: ${summary.reason}`);
+  return lines.join("\n");
+}
+
+async function alertsJob(container: Container, args: string[]): Promise<JobResult> {
+  if (args.length > 0) {
+    return { exitCode: 2, text: `unknown option ${args[0]}\n${USAGE}`, json: { error: "usage" } };
+  }
+  const { notifier } = container;
+  const summary = await pushAlertsWith(container);
+  return {
+    exitCode: summary.status === "failed" ? 1 : 0,
+    text: describeAlerts(summary, notifier.channel),
+    json: { job: "alerts", channel: notifier.channel, ...summary },
+  };
+}
+
+export function describeAlerts(summary: PushAlertsSummary, channel: string): string {
+  if (summary.status === "skipped") return `Alerts skipped: ${summary.reason}`;
+  const c = summary.counts;
+  const lines = [
+    `Alerts ${summary.status} to ${channel === TEXT_CHANNEL ? "stdout (no SLACK_BOT_TOKEN)" : channel} in ${(summary.durationMs / 1000).toFixed(1)} s`,
+    `  single messages    ${c.posted}`,
+    `  digest messages    ${c.digests}${summary.openingSummary ? " (after the opening summary)" : ""}`,
+    `  updated in place   ${c.updated}`,
+    `  reconciled         ${c.reconciled}`,
+    `  skipped            ${c.skipped}`,
+  ];
+  if (c.failed > 0) lines.push(`  failed             ${c.failed} (next run)`);
+  if (summary.reason !== null) lines.push(`  error: ${summary.reason}`);
+  return lines.join("\n");
 }
 
 function terminalProgress(expected: number | null) {

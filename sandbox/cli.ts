@@ -1,6 +1,7 @@
 /** `npm run sandbox -- <service> [options]`: starts one local stand-in and prints how to reach it. */
 const SANDBOXES: Record<string, () => Promise<(args: readonly string[]) => Promise<void>>> = {
   asana: async () => (await import("./asana/cli.ts")).runAsanaSandbox,
+  slack: async () => (await import("./slack/cli.ts")).runSlackSandbox,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -105,8 +105,38 @@ export const findingAlertSchema = z.object({
   channel: z.string(),
   ts: z.string(),
   severity: z.enum(SEVERITIES),
+  /** Our clock when the alert was decided (Slack's ts is Slack's clock); absent on older items. */
+  at: isoDateTime.optional(),
 });
 export type FindingAlert = z.output<typeof findingAlertSchema>;
+
+/**
+ * Written before a message about the finding is posted, cleared when its ts is recorded: an intent
+ * still present on a later run means the post's outcome is unknown, and the channel's history
+ * (message metadata carrying `messageKey`) tells whether it went out.
+ */
+export const findingAlertIntentSchema = z.object({
+  kind: z.enum(["single", "digest"]),
+  channel: z.string(),
+  severity: z.enum(SEVERITIES),
+  at: isoDateTime,
+  messageKey: z.string().min(1),
+  /** The finding's `occurrences` when it was written: a reopened finding ignores older intents. */
+  occurrence: z.number().int().min(1),
+});
+export type FindingAlertIntent = z.output<typeof findingAlertIntentSchema>;
+
+/** The digest message a medium or low finding (or a high one past the per-run cap) went into. */
+export const findingDigestRefSchema = z.object({
+  channel: z.string(),
+  ts: z.string(),
+  severity: z.enum(SEVERITIES),
+  /** Our clock when the digest was decided. */
+  at: isoDateTime,
+  /** The finding's `occurrences` when it was posted: a reopened finding is posted again. */
+  occurrence: z.number().int().min(1),
+});
+export type FindingDigestRef = z.output<typeof findingDigestRefSchema>;
 
 export const findingSchema = z.object({
   projectGid: z.string().min(1),
@@ -125,6 +155,12 @@ export const findingSchema = z.object({
   resolvedBy: nullable(z.string()),
   resolution: nullable(z.enum(["auto", "manual"])),
   alert: nullable(findingAlertSchema),
+  // The alert job's bookkeeping. Optional (absent = null) so items and fixtures written before
+  // these fields existed still parse and type-check.
+  alertIntent: findingAlertIntentSchema.nullable().optional(),
+  digest: findingDigestRefSchema.nullable().optional(),
+  /** When the alert job last updated the finding's messages to show its resolution. */
+  alertClosedAt: isoDateTime.nullable().optional(),
   occurrences: z.number().int().min(1).default(1),
   version: z.number().int().min(1),
 });

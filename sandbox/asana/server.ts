@@ -463,8 +463,12 @@ export async function startSandboxAsana(options: SandboxAsanaOptions = {}): Prom
       at: Date.now(),
     };
     calls.push(call);
+    let release = () => {};
     const reply = (answer: Answer) => {
       call.status = answer.status;
+      // The request stops counting as in flight once the answer leaves, not when the socket
+      // closes: a client may rightly send its next request as soon as it has read this one.
+      release();
       if (res.writableEnded || res.destroyed) return;
       res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
       res.end(JSON.stringify(answer.body));
@@ -480,7 +484,7 @@ export async function startSandboxAsana(options: SandboxAsanaOptions = {}): Prom
     const kind = method === "GET" ? "reads" : "writes";
     inflight[kind]++;
     let released = false;
-    const release = () => {
+    release = () => {
       if (released) return;
       released = true;
       inflight[kind]--;

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import dynalite from "dynalite";
 import type { Config } from "../../app/config.ts";
@@ -137,4 +137,9 @@ function isRunning(pid: number): boolean {
   } catch (error) {
     return error instanceof Error && "code" in error && error.code === "EPERM";
   }
+}
+
+/** Resolves when the engine answers for the projects table (what /readyz asks). */
+export async function pingStore(store: Pick<Store, "client" | "tables">): Promise<void> {
+  await store.client.send(new DescribeTableCommand({ TableName: store.tables.projects }));
 }

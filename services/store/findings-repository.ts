@@ -5,12 +5,14 @@ import {
   type Finding,
   type FindingAlert,
   type FindingCandidate,
+  type FindingDetails,
   type FindingStatus,
   findingSchema,
   type Severity,
 } from "../model.ts";
 import {
   addDays,
+  batchGet,
   epochSeconds,
   type Item,
   isConditionFailure,
@@ -18,6 +20,7 @@ import {
   parseItem,
   queryAll,
   type RepositoryOptions,
+  realSleep,
   setExpression,
 } from "./dynamo.ts";
 import { keys, projectPk } from "./tables.ts";
@@ -98,6 +101,19 @@ export class FindingsRepository {
     return { finding, opened: false };
   }
 
+  /** The findings of these project-and-rule pairs that exist (absent ones are left out), 100 a call. */
+  async getMany(findingKeys: readonly { projectGid: string; ruleId: string }[]): Promise<Finding[]> {
+    const unique = new Map(findingKeys.map((k) => [`${k.projectGid}#${k.ruleId}`, k]));
+    const now = this.now();
+    const items = await batchGet(
+      this.options.doc,
+      this.options.tableName,
+      [...unique.values()].map((k) => keys.finding(k.projectGid, k.ruleId)),
+      this.options.sleep ?? realSleep,
+    );
+    return items.filter((item) => !isExpired(item, now)).map((item) => this.parse(item));
+  }
+
   async listForProject(projectGid: string): Promise<Finding[]> {
     const now = this.now();
     const items = await queryAll(
@@ -165,8 +181,15 @@ export class FindingsRepository {
     );
   }
 
-  /** `by` is the Slack user who resolved it, or "auto" when its rule stopped firing. */
-  async resolve(ref: FindingRef, by: string | "auto"): Promise<Finding> {
+  /**
+   * `by` is the Slack user who resolved it, or "auto" when its rule stopped firing; `details`,
+   * when given, replace the finding's (the engine notes there why it resolved).
+   */
+  async resolve(
+    ref: FindingRef,
+    by: string | "auto",
+    options: { details?: FindingDetails } = {},
+  ): Promise<Finding> {
     const now = this.now();
     return this.update(
       ref,
@@ -176,6 +199,7 @@ export class FindingsRepository {
         resolvedBy: by === "auto" ? null : by,
         resolution: by === "auto" ? "auto" : "manual",
         snoozedUntil: null,
+        ...(options.details === undefined ? {} : { details: options.details }),
       },
       ACTIVE_FINDING_STATUSES,
       { expiresAt: epochSeconds(addDays(now, this.options.retentionDays)) },

@@ -88,6 +88,37 @@ export class SyncLogRepository {
     }
   }
 
+  /**
+   * Writes what the rules did after this sync onto its run, whatever the run's status; a run that
+   * does not exist is a `not_found` error (nothing is created).
+   */
+  async recordRuleCounts(
+    syncId: string,
+    counts: Pick<SyncStats, "findingsOpened" | "findingsResolved">,
+  ): Promise<SyncRun> {
+    const set = setExpression(
+      syncStatsSchema.pick({ findingsOpened: true, findingsResolved: true }).parse(counts),
+    );
+    try {
+      const out = await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: keys.syncRun(syncId),
+          UpdateExpression: set.UpdateExpression,
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: set.ExpressionAttributeNames,
+          ExpressionAttributeValues: set.ExpressionAttributeValues,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return parseItem(syncRunSchema, this.options.tableName, out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new StoreError("not_found", `sync run ${syncId} does not exist`, { cause: error });
+      throw error;
+    }
+  }
+
   async get(syncId: string): Promise<SyncRun | null> {
     const out = await this.options.doc.send(
       new GetCommand({ TableName: this.options.tableName, Key: keys.syncRun(syncId), ConsistentRead: true }),

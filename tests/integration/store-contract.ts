@@ -327,6 +327,45 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         expect(alerted.alert).toEqual({ channel: "C1", ts: "1700000000.000100", severity: "high" });
       });
 
+      it("gets many by project and rule in one call, absent and expired ones left out", async () => {
+        await repos.findings.open(candidate("407"));
+        await repos.findings.open({ ...candidate("407"), ruleId: "overdue", severity: "high" });
+        const gone = await repos.findings.open(candidate("408"));
+        await repos.findings.resolve({ projectGid: "408", ruleId: gone.ruleId, expectedVersion: 1 }, "auto");
+        const many = Array.from({ length: 130 }, (_, i) => ({ projectGid: `x-${i}`, ruleId: "overdue" }));
+        const found = await repos.findings.getMany([
+          { projectGid: "407", ruleId: "no_status_update" },
+          { projectGid: "407", ruleId: "overdue" },
+          { projectGid: "407", ruleId: "overdue" },
+          { projectGid: "408", ruleId: "no_status_update" },
+          ...many,
+        ]);
+        expect(found.map((f) => `${f.projectGid} ${f.ruleId} ${f.status}`).sort()).toEqual([
+          "407 no_status_update open",
+          "407 overdue open",
+          "408 no_status_update resolved",
+        ]);
+        advance(366 * 86_400_000);
+        expect(
+          (await repos.findings.getMany([{ projectGid: "408", ruleId: "no_status_update" }])).length,
+        ).toBe(0);
+        expect(await repos.findings.getMany([])).toEqual([]);
+      });
+
+      it("resolves with details that say why", async () => {
+        const { finding } = await repos.findings.upsertCandidate(candidate("409"));
+        const resolved = await repos.findings.resolve(
+          { projectGid: "409", ruleId: finding.ruleId, expectedVersion: finding.version },
+          "auto",
+          { details: { daysSinceUpdate: 9, resolvedBecause: "left_scope" } },
+        );
+        expect(resolved).toMatchObject({
+          status: "resolved",
+          details: { daysSinceUpdate: 9, resolvedBecause: "left_scope" },
+        });
+        expect((await repos.findings.get("409", finding.ruleId))?.details).toEqual(resolved.details);
+      });
+
       it("lists everything still open across open, acknowledged and snoozed", async () => {
         const a = (await repos.findings.upsertCandidate(candidate("406"))).finding;
         await repos.findings.acknowledge(
@@ -370,6 +409,29 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         const recent = await repos.syncLog.recent(2);
         expect(recent.map((r) => r.syncId)).toEqual(["s-3", "s-2"]);
         expect((await repos.syncLog.get("s-1"))?.kind).toBe("full");
+      });
+
+      it("records the rule counts on a run of any status, never on a run that does not exist", async () => {
+        await repos.syncLog.createRunning({ syncId: "s-rules", kind: "partial", owner: "host:1" });
+        await repos.syncLog.complete("s-rules", { projectsSynced: 10 });
+        const recorded = await repos.syncLog.recordRuleCounts("s-rules", {
+          findingsOpened: 4,
+          findingsResolved: 2,
+        });
+        expect(recorded).toMatchObject({
+          status: "completed",
+          projectsSynced: 10,
+          findingsOpened: 4,
+          findingsResolved: 2,
+        });
+        await repos.syncLog.createRunning({ syncId: "s-rules-2", kind: "full", owner: "host:1" });
+        expect(
+          await repos.syncLog.recordRuleCounts("s-rules-2", { findingsOpened: 1, findingsResolved: 0 }),
+        ).toMatchObject({ status: "running", findingsOpened: 1 });
+        await expect(
+          repos.syncLog.recordRuleCounts("s-missing", { findingsOpened: 1, findingsResolved: 0 }),
+        ).rejects.toMatchObject({ code: "not_found" });
+        expect(await repos.syncLog.get("s-missing")).toBeNull();
       });
     });
 

@@ -7,6 +7,7 @@ import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server
 import { createAsanaClient } from "../../services/asana/client.ts";
 import { DEFAULT_CUSTOM_FIELD_NAMES } from "../../services/asana/mapper.ts";
 import { openStore, type Store } from "../../services/store/client.ts";
+import { ensureTables } from "../../services/store/ensure-tables.ts";
 import { createRepositories } from "../../services/store/repositories.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -96,7 +97,9 @@ describe("npm run job -- sync", () => {
       status: "completed",
       kind: "full",
       stats: { projectsSynced: expect.any(Number), throttled: 0 },
+      rules: { status: "completed", counts: { opened: expect.any(Number), conflicts: 0 } },
     });
+    expect(result.stdout).toMatch(/\nRules completed over \d+ projects/);
     const repos = createRepositories(store, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
     let stored = 0;
     for await (const page of repos.projects.iterateAll()) stored += page.length;
@@ -162,5 +165,58 @@ describe("npm run job -- sync", () => {
     let stored = 0;
     for await (const page of repos.projects.iterateAll()) stored += page.length;
     expect(stored).toBe(sandbox.workspace.projects().filter((p) => !p.archived).length);
+  });
+});
+
+describe("npm run job -- rules", () => {
+  it("--json evaluates the stored projects and ends with one JSON line of counts", async () => {
+    const { env, store } = await setup({ projects: 1, latencyMs: 0 });
+    await ensureTables(store);
+    const repos = createRepositories(store, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const base = {
+      name: "Proyecto",
+      responsable: "Ana Pérez",
+      responsableKey: "u-ana",
+      businessVertical: "Banca",
+      lastStatusUpdateAt: yesterday,
+      lastActivityAt: yesterday,
+      progressPercent: 50,
+      totalTasks: 20,
+    };
+    await repos.projects.insertMany([
+      { ...base, gid: "1", pmoId: "PMO-1", dueOn: "2099-12-31" },
+      { ...base, gid: "2", pmoId: null, dueOn: "2020-01-31" },
+      { ...base, gid: "3", pmoId: null, dueOn: "2020-01-31", archived: true },
+    ]);
+
+    const first = await runCli(["rules", "--json"], env).done;
+    expect(first.code, first.stderr).toBe(0);
+    const lines = first.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^Rules completed over 3 projects in \d+\.\d s$/);
+    const json: unknown = JSON.parse(lines.at(-1) ?? "");
+    expect(json).toMatchObject({
+      job: "rules",
+      status: "completed",
+      evaluatedProjects: 3,
+      counts: { opened: 2, resolved: 0, unchanged: 0, conflicts: 0 },
+      alertsNeeded: 2,
+    });
+    expect((await repos.findings.listForProject("2")).map((f) => f.ruleId).sort()).toEqual([
+      "missing_pmo_id",
+      "overdue",
+    ]);
+
+    const second = await runCli(["rules", "--json"], env).done;
+    expect(JSON.parse(second.stdout.trim().split("\n").at(-1) ?? "")).toMatchObject({
+      counts: { opened: 0, unchanged: 2 },
+    });
+  });
+
+  it("answers an unknown option with exit code 2", async () => {
+    const { env } = await setup({ projects: 1, latencyMs: 0 });
+    const result = await runCli(["rules", "--sideways"], env).done;
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain("usage: npm run job");
   });
 });

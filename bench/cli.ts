@@ -1,0 +1,26 @@
+import { benchSync, describeSyncBench } from "./sync.ts";
+
+/** `npm run bench -- <name> [options]`: runs one benchmark and prints its figures (JSON with --json). */
+const BENCHMARKS: Record<string, (args: string[]) => Promise<{ text: string; json: unknown }>> = {
+  sync: async (args) => {
+    const result = await benchSync(args.filter((a) => a !== "--json"));
+    return { text: describeSyncBench(result), json: { full: result.full, partial: result.partial } };
+  },
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const bench = name === undefined ? undefined : BENCHMARKS[name];
+if (bench === undefined) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join("|")}> [options] [--json]`);
+  process.exit(2);
+}
+bench(rest).then(
+  (result) => {
+    console.log(rest.includes("--json") ? JSON.stringify(result.json) : result.text);
+    process.exit(0);
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,615 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../app/logger.ts";
+import { mapLimit } from "../services/concurrency.ts";
+import { StoreError, VersionConflictError } from "../services/errors.ts";
+import type { Locale } from "../services/i18n/index.ts";
+import type {
+  ChangeEntry,
+  Finding,
+  FindingAlertIntent,
+  FindingDigestRef,
+  Project,
+  Severity,
+} from "../services/model.ts";
+import { digestParts } from "../services/slack/blocks/digest.ts";
+import { findingMessage } from "../services/slack/blocks/finding-message.ts";
+import type {
+  FindingWithProject,
+  RenderContext,
+  SlackMessage,
+} from "../services/slack/blocks/finding-parts.ts";
+import { openingSummaryMessage } from "../services/slack/blocks/opening-summary.ts";
+import { isSlackApiError } from "../services/slack/errors.ts";
+import { METADATA_KEY_FIELD, type MessageRef, type Notifier } from "../services/slack/notifier.ts";
+import type { Clock } from "../services/store/dynamo.ts";
+import type { FindingRef } from "../services/store/findings-repository.ts";
+import type { Repositories } from "../services/store/repositories.ts";
+import { runExclusive } from "./lease.ts";
+
+/**
+ * Alerts to the PMO channel (DESIGN.md section 6): a high finding gets its own message (at most
+ * `maxIndividual` a run), the rest of what is new or escalated goes into one digest, and the very
+ * first run on an empty store opens with a summary and the digest instead of a flood. A finding
+ * whose message was posted and that later resolves gets that message updated in place.
+ *
+ * Never twice: before a post the finding records an intent (kind, channel, severity, a message key
+ * that also goes into the message's metadata); after it, the message's ts. An intent still there on
+ * a later run means the answer was lost: the channel's history says whether the message exists,
+ * and if it does its ts is recorded instead of posting again.
+ */
+
+export const ALERTS_LEASE = "push-alerts";
+/** When the last completed run started: findings changed since then are checked for a wake-up. */
+export const LAST_RUN_CURSOR = "push-alerts:last-run";
+export const ALERT_EVENT_TYPE = "pmo_finding_alert";
+export const DIGEST_EVENT_TYPE = "pmo_finding_digest";
+export const SUMMARY_EVENT_TYPE = "pmo_alert_summary";
+
+const LEASE_TTL_MS = 2 * 60_000;
+const STORE_CONCURRENCY = 10;
+const WRITE_ATTEMPTS = 4;
+const CHANGES_READ = 30;
+/** Clock skew and the time between recording an intent and posting, when searching the history. */
+const HISTORY_MARGIN_MS = 10 * 60_000;
+const WAKE_CHECK_MARGIN_MS = 5 * 60_000;
+
+const SEVERITY_RANK: { readonly [S in Severity]: number } = { low: 1, medium: 2, high: 3 };
+
+export type AlertSettings = { locale: Locale; timeZone: string; maxIndividual: number };
+
+export type PushAlertsDeps = {
+  repos: Pick<Repositories, "findings" | "projects" | "changelog" | "users" | "meta">;
+  notifier: Notifier;
+  settings: AlertSettings;
+  clock: Clock;
+  logger: Logger;
+  owner: string;
+  leaseTtlMs?: number;
+};
+
+export type AlertCounts = {
+  /** Single messages posted (high findings). */
+  posted: number;
+  /** Digest messages posted (each part counts). */
+  digests: number;
+  /** Messages updated in place to show a resolution. */
+  updated: number;
+  /** Posts whose answer had been lost, found in the channel and recorded instead of posted again. */
+  reconciled: number;
+  /** Active findings left alone: already alerted, acknowledged or snoozed. */
+  skipped: number;
+  /** Posts or updates that failed (retried on the next run where that is safe). */
+  failed: number;
+};
+
+export type PushAlertsSummary = {
+  status: "completed" | "skipped" | "failed";
+  reason: string | null;
+  /** True when this run opened with the first-run summary. */
+  openingSummary: boolean;
+  counts: AlertCounts;
+  durationMs: number;
+};
+
+const emptyCounts = (): AlertCounts => ({
+  posted: 0,
+  digests: 0,
+  updated: 0,
+  reconciled: 0,
+  skipped: 0,
+  failed: 0,
+});
+
+type Notice = { severity: Severity; atMs: number };
+
+type RunContext = {
+  deps: PushAlertsDeps;
+  channel: string;
+  now: Date;
+  counts: AlertCounts;
+  signal: AbortSignal;
+};
+
+const findingKey = (f: Pick<Finding, "projectGid" | "ruleId">) => `${f.projectGid}#${f.ruleId}`;
+const refOf = (f: Finding): FindingRef => ({
+  projectGid: f.projectGid,
+  ruleId: f.ruleId,
+  expectedVersion: f.version,
+});
+/** Slack's ts is the posting time in epoch seconds ("1712345678.000200"). */
+const tsMillis = (ts: string): number => Math.round(Number.parseFloat(ts) * 1000) || 0;
+
+function intentHere(f: Finding, channel: string): FindingAlertIntent | null {
+  const intent = f.alertIntent ?? null;
+  return intent !== null && intent.channel === channel && intent.occurrence === f.occurrences ? intent : null;
+}
+
+function digestHere(f: Finding, channel: string): FindingDigestRef | null {
+  const digest = f.digest ?? null;
+  return digest !== null && digest.channel === channel && digest.occurrence === f.occurrences ? digest : null;
+}
+
+function alertHere(f: Finding, channel: string) {
+  return f.alert !== null && f.alert.channel === channel ? f.alert : null;
+}
+
+/** The strongest message about this occurrence of the finding already in the channel. */
+function strongestNotice(f: Finding, channel: string): Notice | null {
+  const notices = [alertHere(f, channel), digestHere(f, channel)]
+    .filter((n) => n !== null)
+    .map((n) => ({ severity: n.severity, atMs: n.at === undefined ? tsMillis(n.ts) : Date.parse(n.at) }));
+  notices.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.atMs - a.atMs);
+  return notices[0] ?? null;
+}
+
+/** Open and never posted at this severity or above (a wake-up is checked separately). */
+function needsNoticeBySeverity(f: Finding, channel: string): boolean {
+  if (f.status !== "open") return false;
+  const notice = strongestNotice(f, channel);
+  return notice === null || SEVERITY_RANK[f.severity] > SEVERITY_RANK[notice.severity];
+}
+
+/** The rules engine's changelog entry for a snoozed finding that opened again (see services/rules). */
+function isWakeEntry(entry: ChangeEntry, ruleId: string, afterMs: number): boolean {
+  return (
+    entry.fieldName === `finding:${ruleId}` &&
+    typeof entry.oldValue === "string" &&
+    entry.oldValue.startsWith("snoozed/") &&
+    typeof entry.newValue === "string" &&
+    entry.newValue.startsWith("open/") &&
+    Date.parse(entry.detectedAt) > afterMs
+  );
+}
+
+export async function pushAlerts(deps: PushAlertsDeps): Promise<PushAlertsSummary> {
+  const started = deps.clock();
+  const counts = emptyCounts();
+  const finish = (
+    status: PushAlertsSummary["status"],
+    reason: string | null,
+    openingSummary = false,
+  ): PushAlertsSummary => ({
+    status,
+    reason,
+    openingSummary,
+    counts,
+    durationMs: Math.max(0, deps.clock().getTime() - started.getTime()),
+  });
+  try {
+    const outcome = await runExclusive(
+      {
+        meta: deps.repos.meta,
+        name: ALERTS_LEASE,
+        owner: deps.owner,
+        ttlMs: deps.leaseTtlMs ?? LEASE_TTL_MS,
+      },
+      (signal) => run({ deps, channel: deps.notifier.channel, now: started, counts, signal }),
+    );
+    if (outcome.status === "skipped") {
+      const reason = `another alert run is going on${outcome.holder === null ? "" : ` (${outcome.holder})`}`;
+      return finish("skipped", reason);
+    }
+    const summary = finish("completed", null, outcome.value.openingSummary);
+    deps.logger.info(
+      { alerts: { ...summary.counts, openingSummary: summary.openingSummary } },
+      "alerts pushed",
+    );
+    return summary;
+  } catch (error) {
+    deps.logger.error({ err: error }, "alert run failed");
+    return finish("failed", error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function run(ctx: RunContext): Promise<{ openingSummary: boolean }> {
+  const { repos } = ctx.deps;
+  const lastRunCursor = await repos.meta.getCursor(LAST_RUN_CURSOR);
+  const [active, resolved] = await Promise.all([
+    repos.findings.listOpen(),
+    repos.findings.listByStatus("resolved"),
+  ]);
+  const findings = new Map([...active, ...resolved].map((f) => [findingKey(f), f]));
+  const neverAlerted = [...findings.values()].every(
+    (f) => f.alert === null && (f.digest ?? null) === null && (f.alertIntent ?? null) === null,
+  );
+
+  await reconcileIntents(ctx, findings);
+  await closeResolved(ctx, findings);
+
+  const current = [...findings.values()].filter((f) => f.status !== "resolved");
+  const woken = await findWoken(ctx, current, lastRunCursor === null ? null : Date.parse(lastRunCursor));
+  const eligible = current.filter((f) => needsNoticeBySeverity(f, ctx.channel) || woken.has(findingKey(f)));
+  ctx.counts.skipped += current.length - eligible.length;
+
+  const openingSummary = neverAlerted && eligible.length > ctx.deps.settings.maxIndividual;
+  const highs = openingSummary ? [] : eligible.filter((f) => f.severity === "high").sort(oldestFirst);
+  const singles = highs.slice(0, ctx.deps.settings.maxIndividual);
+  const singleKeys = new Set(singles.map(findingKey));
+  const digestFindings = eligible.filter((f) => !singleKeys.has(findingKey(f)));
+
+  const projects = await repos.projects.batchGet(eligible.map((f) => f.projectGid));
+  const render = await renderContext(ctx, [...projects.values()]);
+  const withProject = (f: Finding): FindingWithProject => ({
+    finding: f,
+    project: projects.get(f.projectGid) ?? null,
+  });
+
+  for (const finding of singles) {
+    if (ctx.signal.aborted) break;
+    await postSingle(ctx, render, withProject(finding), woken.has(findingKey(finding)));
+  }
+  if (!ctx.signal.aborted && digestFindings.length > 0) {
+    const entries = digestFindings.map(withProject).sort(byProject);
+    await postDigest(ctx, render, entries, woken, openingSummary ? eligible.map(withProject) : null);
+  }
+  if (!ctx.signal.aborted) await repos.meta.putCursor(LAST_RUN_CURSOR, ctx.now.toISOString());
+  return { openingSummary };
+}
+
+const oldestFirst = (a: Finding, b: Finding) =>
+  a.createdAt.localeCompare(b.createdAt) || findingKey(a).localeCompare(findingKey(b));
+
+const byProject = (a: FindingWithProject, b: FindingWithProject) =>
+  (a.project?.pmoId ?? "\uffff").localeCompare(b.project?.pmoId ?? "\uffff", "es", { numeric: true }) ||
+  (a.project?.name ?? a.finding.projectGid).localeCompare(b.project?.name ?? b.finding.projectGid, "es") ||
+  a.finding.ruleId.localeCompare(b.finding.ruleId);
+
+/** The owners' Slack users, looked up once for the projects about to be rendered. */
+async function renderContext(ctx: RunContext, projects: readonly Project[]): Promise<RenderContext> {
+  const asanaUsers = [...new Set(projects.map((p) => p.responsableKey).filter((k) => k !== null))];
+  const slackUsers = new Map<string, string>();
+  await mapLimit(asanaUsers, STORE_CONCURRENCY, async (asanaUserGid) => {
+    const [profile] = await ctx.deps.repos.users.findByAsanaUserGid(asanaUserGid);
+    if (profile !== undefined) slackUsers.set(asanaUserGid, profile.slackUserId);
+  });
+  return {
+    locale: ctx.deps.settings.locale,
+    timeZone: ctx.deps.settings.timeZone,
+    slackUserIdFor: (project) =>
+      project.responsableKey === null ? null : (slackUsers.get(project.responsableKey) ?? null),
+  };
+}
+
+/**
+ * Findings whose intent is still there: the post's answer was lost (or the process died). Those
+ * found in the channel get the message's ts recorded; the others lose the intent and are decided
+ * again like any finding.
+ */
+async function reconcileIntents(ctx: RunContext, findings: Map<string, Finding>): Promise<void> {
+  const pending = [...findings.values()].filter((f) => (f.alertIntent ?? null) !== null);
+  if (pending.length === 0) return;
+  const intents = pending.map((f) => intentHere(f, ctx.channel)).filter((intent) => intent !== null);
+  let posted = new Map<string, MessageRef>();
+  if (intents.length > 0) {
+    const since = Math.min(...intents.map((intent) => Date.parse(intent.at))) - HISTORY_MARGIN_MS;
+    posted = await ctx.deps.notifier.findPosted(new Set(intents.map((i) => i.messageKey)), new Date(since));
+  }
+  const reconciledKeys = new Set<string>();
+  await mapLimit(pending, STORE_CONCURRENCY, async (finding) => {
+    const intent = intentHere(finding, ctx.channel);
+    const ref = intent === null ? undefined : posted.get(intent.messageKey);
+    let changes: Partial<Finding> = { alertIntent: null };
+    if (intent !== null && ref !== undefined) {
+      reconciledKeys.add(intent.messageKey);
+      changes =
+        intent.kind === "single"
+          ? {
+              alertIntent: null,
+              alert: { channel: ref.channel, ts: ref.ts, severity: intent.severity, at: intent.at },
+            }
+          : {
+              alertIntent: null,
+              digest: {
+                channel: ref.channel,
+                ts: ref.ts,
+                severity: intent.severity,
+                at: intent.at,
+                occurrence: intent.occurrence,
+              },
+            };
+    }
+    const updated = await writeAfterReread(ctx, finding, () => changes);
+    if (updated !== null) findings.set(findingKey(updated), updated);
+  });
+  ctx.counts.reconciled += reconciledKeys.size;
+  if (reconciledKeys.size > 0)
+    ctx.deps.logger.info({ reconciled: reconciledKeys.size }, "lost posts found in the channel");
+}
+
+/** Resolved findings whose messages do not say so yet: each message is updated in place. */
+async function closeResolved(ctx: RunContext, findings: Map<string, Finding>): Promise<void> {
+  const all = [...findings.values()];
+  const toClose = all.filter(
+    (f) =>
+      f.status === "resolved" &&
+      (alertHere(f, ctx.channel) !== null || digestHere(f, ctx.channel) !== null) &&
+      ((f.alertClosedAt ?? null) === null || (f.alertClosedAt ?? "") < (f.resolvedAt ?? f.updatedAt)),
+  );
+  if (toClose.length === 0) return;
+  const digestTs = new Set(
+    toClose.map((f) => digestHere(f, ctx.channel)?.ts).filter((ts) => ts !== undefined),
+  );
+  const digestMembers = all.filter((f) => {
+    const digest = digestHere(f, ctx.channel);
+    return digest !== null && digestTs.has(digest.ts);
+  });
+  const projects = await ctx.deps.repos.projects.batchGet(
+    [...toClose, ...digestMembers].map((f) => f.projectGid),
+  );
+  const render = await renderContext(ctx, [...projects.values()]);
+  const withProject = (f: Finding): FindingWithProject => ({
+    finding: f,
+    project: projects.get(f.projectGid) ?? null,
+  });
+  /** Per finding: false once one of its messages could not be updated and may be retried. */
+  const done = new Map(toClose.map((f) => [findingKey(f), true]));
+
+  for (const finding of toClose) {
+    const alert = alertHere(finding, ctx.channel);
+    if (alert === null || ctx.signal.aborted) continue;
+    const changes = await ctx.deps.repos.changelog.listForProject(finding.projectGid, CHANGES_READ);
+    const message = findingMessage(render, { ...withProject(finding), changes });
+    if (!(await updateMessage(ctx, alert, message))) done.set(findingKey(finding), false);
+  }
+  for (const ts of digestTs) {
+    if (ctx.signal.aborted) break;
+    const members = digestMembers.filter((f) => digestHere(f, ctx.channel)?.ts === ts);
+    const [part] = digestParts(render, {
+      entries: members.map(withProject).sort(byProject),
+      postedAt: new Date(tsMillis(ts)),
+    });
+    if (part === undefined) continue;
+    if (!(await updateMessage(ctx, { channel: ctx.channel, ts }, part.message))) {
+      for (const f of members) if (done.has(findingKey(f))) done.set(findingKey(f), false);
+    }
+  }
+  if (ctx.signal.aborted) return;
+  // Now, not the run's start: a resolution that landed after the run began is then shown too.
+  const closedAt = ctx.deps.clock().toISOString();
+  await mapLimit(
+    toClose.filter((f) => done.get(findingKey(f)) === true),
+    STORE_CONCURRENCY,
+    async (finding) => {
+      const updated = await writeAfterReread(ctx, finding, () => ({ alertClosedAt: closedAt }));
+      if (updated !== null) findings.set(findingKey(updated), updated);
+    },
+  );
+}
+
+/** True when the message now shows the finding's state, or can never be updated (deleted, say). */
+async function updateMessage(ctx: RunContext, ref: MessageRef, message: SlackMessage): Promise<boolean> {
+  try {
+    await ctx.deps.notifier.update(ref, message);
+    ctx.counts.updated++;
+    return true;
+  } catch (error) {
+    ctx.counts.failed++;
+    ctx.deps.logger.warn({ err: error, ts: ref.ts }, "could not update an alert message");
+    return isSlackApiError(error, "slack_rejected");
+  }
+}
+
+/**
+ * Findings that were snoozed after their last message and have opened again since: the rules
+ * engine records that as a changelog entry `finding:<ruleId>` from `snoozed/…` to `open/…`. Only
+ * findings changed since the last run (and after their message) are looked up, one read a project.
+ */
+async function findWoken(
+  ctx: RunContext,
+  current: readonly Finding[],
+  lastRunMs: number | null,
+): Promise<Set<string>> {
+  const suspects = current.filter((f) => {
+    if (f.status !== "open" || needsNoticeBySeverity(f, ctx.channel)) return false;
+    const notice = strongestNotice(f, ctx.channel);
+    const updatedMs = Date.parse(f.updatedAt);
+    return (
+      notice !== null &&
+      updatedMs > notice.atMs &&
+      (lastRunMs === null || updatedMs > lastRunMs - WAKE_CHECK_MARGIN_MS)
+    );
+  });
+  const woken = new Set<string>();
+  const byProject = new Map<string, Finding[]>();
+  for (const f of suspects) byProject.set(f.projectGid, [...(byProject.get(f.projectGid) ?? []), f]);
+  await mapLimit([...byProject], STORE_CONCURRENCY, async ([projectGid, projectFindings]) => {
+    const entries = await ctx.deps.repos.changelog.listForProject(projectGid, 50);
+    for (const finding of projectFindings) {
+      const noticeMs = strongestNotice(finding, ctx.channel)?.atMs ?? 0;
+      if (entries.some((entry) => isWakeEntry(entry, finding.ruleId, noticeMs)))
+        woken.add(findingKey(finding));
+    }
+  });
+  return woken;
+}
+
+/**
+ * Writes `changes` computed from the finding; on a version conflict rereads it and computes them
+ * again (null from `decide` = nothing to write any more). Returns the stored finding, or null.
+ */
+async function writeAfterReread(
+  ctx: RunContext,
+  finding: Finding,
+  decide: (current: Finding) => Partial<Finding> | null,
+  allowedFrom: readonly Finding["status"][] = ["open", "acknowledged", "snoozed", "resolved"],
+): Promise<Finding | null> {
+  let current: Finding | null = finding;
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS && current !== null; attempt++) {
+    const changes = decide(current);
+    if (changes === null) return null;
+    try {
+      return await ctx.deps.repos.findings.update(refOf(current), changes, allowedFrom);
+    } catch (error) {
+      if (error instanceof VersionConflictError) {
+        current = await ctx.deps.repos.findings.get(current.projectGid, current.ruleId);
+        continue;
+      }
+      if (error instanceof StoreError && (error.code === "invalid_transition" || error.code === "not_found"))
+        return null;
+      throw error;
+    }
+  }
+  if (current !== null)
+    ctx.deps.logger.warn({ finding: findingKey(current) }, "finding kept changing; left for the next run");
+  return null;
+}
+
+/**
+ * Slack said no (nothing was posted): the intents go, so the next run decides afresh instead of
+ * searching the channel for messages that do not exist. An answer that never came keeps them.
+ */
+async function dropIntents(ctx: RunContext, findings: readonly Finding[]): Promise<void> {
+  await mapLimit(findings, STORE_CONCURRENCY, (finding) =>
+    writeAfterReread(ctx, finding, () => ({ alertIntent: null })),
+  );
+}
+
+/** Records the intent to post; null when the finding no longer needs the message. */
+function recordIntent(
+  ctx: RunContext,
+  finding: Finding,
+  intent: Omit<FindingAlertIntent, "severity" | "occurrence">,
+  wasWoken: boolean,
+): Promise<Finding | null> {
+  return writeAfterReread(
+    ctx,
+    finding,
+    (current) =>
+      current.status === "open" && (wasWoken || needsNoticeBySeverity(current, ctx.channel))
+        ? { alertIntent: { ...intent, severity: current.severity, occurrence: current.occurrences } }
+        : null,
+    ["open"],
+  );
+}
+
+async function postSingle(
+  ctx: RunContext,
+  render: RenderContext,
+  entry: FindingWithProject,
+  wasWoken: boolean,
+): Promise<void> {
+  const messageKey = `alert:${randomUUID()}`;
+  const finding = await recordIntent(
+    ctx,
+    entry.finding,
+    { kind: "single", channel: ctx.channel, at: ctx.now.toISOString(), messageKey },
+    wasWoken,
+  );
+  if (finding === null) {
+    ctx.counts.skipped++;
+    return;
+  }
+  const changes = await ctx.deps.repos.changelog.listForProject(finding.projectGid, CHANGES_READ);
+  const message = findingMessage(render, { finding, project: entry.project, changes });
+  let ref: MessageRef;
+  try {
+    ref = await ctx.deps.notifier.post({
+      ...message,
+      metadata: {
+        event_type: ALERT_EVENT_TYPE,
+        event_payload: {
+          [METADATA_KEY_FIELD]: messageKey,
+          project: finding.projectGid,
+          rule: finding.ruleId,
+          severity: finding.severity,
+        },
+      },
+    });
+  } catch (error) {
+    ctx.counts.failed++;
+    ctx.deps.logger.warn({ err: error, finding: findingKey(finding) }, "alert not posted");
+    if (isSlackApiError(error) && error.certainlyFailed) await dropIntents(ctx, [finding]);
+    return;
+  }
+  ctx.counts.posted++;
+  await writeAfterReread(ctx, finding, () => ({
+    alertIntent: null,
+    alert: { channel: ref.channel, ts: ref.ts, severity: finding.severity, at: ctx.now.toISOString() },
+  }));
+}
+
+async function postDigest(
+  ctx: RunContext,
+  render: RenderContext,
+  entries: readonly FindingWithProject[],
+  woken: ReadonlySet<string>,
+  summaryOf: readonly FindingWithProject[] | null,
+): Promise<void> {
+  const planned = digestParts(render, { entries, postedAt: ctx.now });
+  const at = ctx.now.toISOString();
+  // Every part's intent is on its findings before anything is posted, so a crash half-way leaves
+  // each finding either recorded or with an intent the next run can look up.
+  const parts: { index: number; messageKey: string; members: FindingWithProject[] }[] = [];
+  for (const [index, part] of planned.entries()) {
+    const messageKey = `digest:${randomUUID()}`;
+    const kept = await mapLimit(part.entries, STORE_CONCURRENCY, async ({ finding, project }) => {
+      const updated = await recordIntent(
+        ctx,
+        finding,
+        { kind: "digest", channel: ctx.channel, at, messageKey },
+        woken.has(findingKey(finding)),
+      );
+      return updated === null ? null : { finding: updated, project };
+    });
+    const members = kept.filter((e) => e !== null);
+    ctx.counts.skipped += part.entries.length - members.length;
+    parts.push({ index, messageKey, members });
+  }
+
+  if (summaryOf !== null) {
+    try {
+      await ctx.deps.notifier.post({
+        ...openingSummaryMessage(render, summaryOf),
+        metadata: {
+          event_type: SUMMARY_EVENT_TYPE,
+          event_payload: { [METADATA_KEY_FIELD]: `summary:${randomUUID()}` },
+        },
+      });
+    } catch (error) {
+      ctx.counts.failed++;
+      ctx.deps.logger.warn({ err: error }, "opening summary not posted");
+    }
+  }
+
+  for (const part of parts) {
+    if (ctx.signal.aborted || part.members.length === 0) continue;
+    const [rendered] = digestParts(render, {
+      entries: part.members,
+      postedAt: ctx.now,
+      numbering: { part: part.index + 1, parts: planned.length },
+    });
+    if (rendered === undefined) continue;
+    let ref: MessageRef;
+    try {
+      ref = await ctx.deps.notifier.post({
+        ...rendered.message,
+        metadata: {
+          event_type: DIGEST_EVENT_TYPE,
+          event_payload: { [METADATA_KEY_FIELD]: part.messageKey, findings: part.members.length },
+        },
+      });
+    } catch (error) {
+      ctx.counts.failed++;
+      ctx.deps.logger.warn({ err: error }, "digest not posted");
+      if (isSlackApiError(error) && error.certainlyFailed)
+        await dropIntents(
+          ctx,
+          part.members.map((m) => m.finding),
+        );
+      continue;
+    }
+    ctx.counts.digests++;
+    await mapLimit(part.members, STORE_CONCURRENCY, ({ finding }) =>
+      writeAfterReread(ctx, finding, () => ({
+        alertIntent: null,
+        digest: {
+          channel: ref.channel,
+          ts: ref.ts,
+          severity: finding.severity,
+          at,
+          occurrence: finding.occurrences,
+        },
+      })),
+    );
+  }
+}

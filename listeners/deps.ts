@@ -1,0 +1,28 @@
+import type { Config } from "../app/config.ts";
+import type { Logger } from "../app/logger.ts";
+import type { PipelineSummary } from "../jobs/pipeline.ts";
+import type { AsanaClient } from "../services/asana/client.ts";
+import type { SyncKind } from "../services/model.ts";
+import type { Clock } from "../services/store/dynamo.ts";
+import type { Repositories } from "../services/store/repositories.ts";
+
+/** What the pipeline runner tells a user who asked for `/pmo sync`. */
+export type ManualSyncOutcome = PipelineSummary;
+
+/**
+ * Everything a listener may use. Listeners build the services they call from these once, at
+ * registration; they never reach DynamoDB or Asana themselves.
+ */
+export type ListenerDeps = {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  repos: Repositories;
+  asana: AsanaClient | null;
+  jobs: {
+    /** Runs sync -> rules -> alerts now, through the same lease as the schedule. */
+    runPipeline(kind: SyncKind): Promise<ManualSyncOutcome>;
+    /** The next scheduled runs, for `/pmo estado`. */
+    nextRuns(): { name: string; next: Date | null }[];
+  };
+};

@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { SYNC_LEASE } from "../../jobs/asana-sync.ts";
+import { runSyncThenRules } from "../../jobs/pipeline.ts";
+import { type RulesWorld, rulesWorld } from "../fixtures/rules-world.ts";
+
+const worlds: RulesWorld[] = [];
+afterAll(async () => {
+  await Promise.all(worlds.map((w) => w.close()));
+});
+
+describe("runSyncThenRules", () => {
+  it("runs the rules after a full and after a partial sync, and records their counts on each run", async () => {
+    let now = new Date();
+    const w = await rulesWorld({ projects: 40, seed: 6, now: () => now });
+    worlds.push(w);
+    const full = await w.sync("full");
+    expect(full.sync.status).toBe("completed");
+    expect(full.rules).toMatchObject({ status: "completed", syncId: full.sync.syncId });
+    const opened = full.rules?.counts.opened ?? 0;
+    expect(opened).toBeGreaterThan(0);
+    expect(full.sync.stats).toMatchObject({ findingsOpened: opened, findingsResolved: 0 });
+    expect(await w.repos.syncLog.get(full.sync.syncId ?? "")).toMatchObject({
+      status: "completed",
+      findingsOpened: opened,
+    });
+
+    const fixable = (await w.repos.findings.listOpen()).find((f) => f.ruleId === "missing_due_date");
+    if (!fixable) throw new Error("the sandbox has no project without a due date");
+    w.sandbox.workspace.setDueOn(fixable.projectGid, "2031-01-15");
+    now = new Date(now.getTime() + 1_000);
+    const partial = await w.sync("partial");
+    expect(partial.rules).toMatchObject({ status: "completed", counts: { resolved: 1, opened: 0 } });
+    expect(await w.repos.syncLog.get(partial.sync.syncId ?? "")).toMatchObject({
+      kind: "partial",
+      findingsOpened: 0,
+      findingsResolved: 1,
+    });
+    const [entry] = await w.repos.changelog.listForProject(fixable.projectGid);
+    expect(entry).toMatchObject({
+      fieldName: "finding:missing_due_date",
+      oldValue: "open/low",
+      newValue: "resolved/low",
+      source: "rules",
+      syncId: partial.sync.syncId,
+    });
+  });
+
+  it("does not run the rules when the sync is skipped", async () => {
+    const w = await rulesWorld({ projects: 5, seed: 1 });
+    worlds.push(w);
+    await w.repos.meta.acquireLease(SYNC_LEASE, "other-host:1", 60_000);
+    const outcome = await runSyncThenRules("partial", w.syncDeps());
+    expect(outcome.sync.status).toBe("skipped");
+    expect(outcome.rules).toBeNull();
+    expect(await w.repos.findings.listOpen()).toEqual([]);
+  });
+});
