@@ -3,6 +3,7 @@ import type { ListenerDeps } from "../listeners/deps.ts";
 import { registerListeners } from "../listeners/index.ts";
 import type { SyncKind } from "../services/model.ts";
 import { pingStore } from "../services/store/client.ts";
+import { slackUserLookup, UserDirectory } from "../services/users/directory.ts";
 import { createBoltApp } from "./bolt.ts";
 import type { Config } from "./config.ts";
 import { type Container, type ContainerOptions, createContainer } from "./container.ts";
@@ -52,6 +53,16 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       clock: container.clock,
       repos: container.repos,
       asana: container.asana,
+      users: new UserDirectory({
+        users: container.repos.users,
+        slack: slackUserLookup(bolt.app.client),
+        asana: container.asana,
+        workspaceGid: config.asana.workspaceGid,
+        adminUserIds: config.slack.adminUserIds,
+        defaultLocale: config.defaultLocale,
+        clock: container.clock,
+      }),
+      notifier: container.notifier,
       jobs: {
         runPipeline: pipeline,
         nextRuns: () =>

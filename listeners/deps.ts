@@ -3,8 +3,10 @@ import type { Logger } from "../app/logger.ts";
 import type { PipelineSummary } from "../jobs/pipeline.ts";
 import type { AsanaClient } from "../services/asana/client.ts";
 import type { SyncKind } from "../services/model.ts";
+import type { Notifier } from "../services/slack/notifier.ts";
 import type { Clock } from "../services/store/dynamo.ts";
 import type { Repositories } from "../services/store/repositories.ts";
+import type { UserDirectory } from "../services/users/directory.ts";
 
 /** What the pipeline runner tells a user who asked for `/pmo sync`. */
 export type ManualSyncOutcome = PipelineSummary;
@@ -19,6 +21,10 @@ export type ListenerDeps = {
   clock: Clock;
   repos: Repositories;
   asana: AsanaClient | null;
+  /** Slack user -> Asana user, roles and languages. */
+  users: UserDirectory;
+  /** The PMO channel (alerts, risk alerts from DMs). */
+  notifier: Notifier;
   jobs: {
     /** Runs sync -> rules -> alerts now, through the same lease as the schedule. */
     runPipeline(kind: SyncKind): Promise<ManualSyncOutcome>;

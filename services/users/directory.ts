@@ -1,0 +1,127 @@
+import { z } from "zod";
+import type { AsanaClient } from "../asana/client.ts";
+import type { Locale, UserProfile } from "../model.ts";
+import type { Clock } from "../store/dynamo.ts";
+import type { UsersRepository } from "../store/users-repository.ts";
+
+/** What PMO Pulse asks Slack about a person: users.info, behind a port so tests need no Slack. */
+export type SlackUserLookup = {
+  info(slackUserId: string): Promise<{ email: string | null; name: string | null; locale: string | null }>;
+};
+
+/** A Slack Web API client as far as users.info goes; the answer is parsed, never trusted. */
+export type UsersInfoClient = {
+  users: { info(args: { user: string; include_locale?: boolean }): Promise<unknown> };
+};
+
+const usersInfoAnswer = z.object({
+  user: z
+    .object({
+      real_name: z.string().optional(),
+      name: z.string().optional(),
+      locale: z.string().optional(),
+      profile: z.object({ email: z.string().optional(), real_name: z.string().optional() }).optional(),
+    })
+    .optional(),
+});
+
+export function slackUserLookup(client: UsersInfoClient): SlackUserLookup {
+  return {
+    info: async (slackUserId) => {
+      const answer = usersInfoAnswer.parse(
+        await client.users.info({ user: slackUserId, include_locale: true }),
+      );
+      const user = answer.user;
+      return {
+        email: user?.profile?.email ?? null,
+        name: user?.real_name ?? user?.profile?.real_name ?? user?.name ?? null,
+        locale: user?.locale ?? null,
+      };
+    },
+  };
+}
+
+export const PROFILE_FRESH_MS = 24 * 60 * 60 * 1000;
+export const UNMAPPED_FRESH_MS = 15 * 60 * 1000;
+
+export type UserDirectoryDeps = {
+  users: UsersRepository;
+  slack: SlackUserLookup;
+  asana: Pick<AsanaClient, "findUserByEmail"> | null;
+  workspaceGid: string | null;
+  adminUserIds: readonly string[];
+  defaultLocale: Locale;
+  clock: Clock;
+  freshForMs?: number;
+};
+
+export type Role = "admin" | "member";
+
+/**
+ * Who is who (DESIGN.md section 6): a Slack user is mapped to an Asana user by email (Slack
+ * users.info -> email -> Asana user of the workspace), cached in the users table and refreshed
+ * when older than a day. Admins are the configured PMO_ADMIN_USER_IDS.
+ */
+export class UserDirectory {
+  constructor(private readonly deps: UserDirectoryDeps) {}
+
+  role(slackUserId: string): Role {
+    return this.deps.adminUserIds.includes(slackUserId) ? "admin" : "member";
+  }
+
+  isAdmin(slackUserId: string): boolean {
+    return this.role(slackUserId) === "admin";
+  }
+
+  /** The cached profile, refreshed from Slack and Asana when stale; a failed refresh keeps the old one. */
+  async profile(slackUserId: string): Promise<UserProfile> {
+    const cached = await this.deps.users.get(slackUserId);
+    // Someone not found in Asana yet is looked up again sooner: they may have just been added.
+    const freshFor =
+      cached?.asanaUserGid === null ? UNMAPPED_FRESH_MS : (this.deps.freshForMs ?? PROFILE_FRESH_MS);
+    if (cached !== null && this.deps.clock().getTime() - Date.parse(cached.refreshedAt) < freshFor)
+      return cached;
+    try {
+      return await this.refresh(slackUserId);
+    } catch (error) {
+      if (cached !== null) return cached;
+      throw error;
+    }
+  }
+
+  private async refresh(slackUserId: string): Promise<UserProfile> {
+    const info = await this.deps.slack.info(slackUserId);
+    let asanaUserGid: string | null = null;
+    if (info.email !== null && this.deps.asana !== null && this.deps.workspaceGid !== null) {
+      asanaUserGid = (await this.deps.asana.findUserByEmail(this.deps.workspaceGid, info.email))?.gid ?? null;
+    }
+    return this.deps.users.upsert({
+      slackUserId,
+      email: info.email,
+      name: info.name,
+      asanaUserGid,
+      locale: localeFrom(info.locale),
+      refreshedAt: this.deps.clock().toISOString(),
+    });
+  }
+
+  /** The language a person reads: their Slack locale when known, DEFAULT_LOCALE otherwise. */
+  async localeOf(slackUserId: string): Promise<Locale> {
+    const cached = await this.deps.users.get(slackUserId);
+    return cached?.locale ?? this.deps.defaultLocale;
+  }
+
+  /** The Slack user mapped to an Asana user, if anyone is (for mentions and DMs). */
+  async slackUserIdFor(asanaUserGid: string | null): Promise<string | null> {
+    if (asanaUserGid === null) return null;
+    const [profile] = await this.deps.users.findByAsanaUserGid(asanaUserGid);
+    return profile?.slackUserId ?? null;
+  }
+}
+
+/** Slack locales look like "es-LA" or "en-US". */
+export function localeFrom(slackLocale: string | null): Locale | null {
+  if (slackLocale === null) return null;
+  const language = slackLocale.slice(0, 2).toLowerCase();
+  return language === "es" ? "es" : language === "en" ? "en" : null;
+}
