@@ -31,6 +31,8 @@ export type ContainerOptions = {
   notifier?: Notifier;
   logDestination?: DestinationStream;
   asana?: AsanaClient;
+  /** Above the plan's budget only against the sandbox (tests, benchmarks). */
+  asanaRequestsPerMinute?: number;
   inMemoryStore?: boolean;
 };
 
@@ -49,7 +51,16 @@ export async function createContainer(config: Config, options: ContainerOptions 
     findingsRetentionDays: config.store.findingsRetentionDays,
     clock,
   });
-  const asana = options.asana ?? (config.asana.token === null ? null : asanaClientFromConfig(config.asana));
+  const asana =
+    options.asana ??
+    (config.asana.token === null
+      ? null
+      : asanaClientFromConfig(
+          config.asana,
+          options.asanaRequestsPerMinute === undefined
+            ? {}
+            : { requestsPerMinute: options.asanaRequestsPerMinute },
+        ));
   const notifier =
     options.notifier ??
     notifierFromConfig(config.slack, {
