@@ -1,4 +1,4 @@
-import { runPipeline } from "../jobs/pipeline.ts";
+import { runPipeline, sendDailyDigestWith } from "../jobs/pipeline.ts";
 import type { ListenerDeps } from "../listeners/deps.ts";
 import { registerListeners } from "../listeners/index.ts";
 import type { SyncKind } from "../services/model.ts";
@@ -42,6 +42,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const jobs: ScheduledJob[] = [
       { name: "sync-full", cron: config.schedules.syncFull, run: () => pipeline("full") },
       { name: "sync-partial", cron: config.schedules.syncPartial, run: () => pipeline("partial") },
+      { name: "daily-digest", cron: config.schedules.digest, run: () => sendDailyDigestWith(container) },
     ];
     const scheduler = startScheduler(options.schedules === false ? [] : jobs, {
       timezone: config.timezone,

@@ -1,3 +1,4 @@
+import { benchSlack, describeSlackBench } from "./slack.ts";
 import { benchSync, describeSyncBench } from "./sync.ts";
 
 /** `npm run bench -- <name> [options]`: runs one benchmark and prints its figures (JSON with --json). */
@@ -5,6 +6,10 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<{ text: string; jso
   sync: async (args) => {
     const result = await benchSync(args.filter((a) => a !== "--json"));
     return { text: describeSyncBench(result), json: { full: result.full, partial: result.partial } };
+  },
+  slack: async (args) => {
+    const result = await benchSlack(args.filter((a) => a !== "--json"));
+    return { text: describeSlackBench(result), json: result };
   },
 };
 

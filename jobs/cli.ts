@@ -6,7 +6,7 @@ import type { SyncKind } from "../services/model.ts";
 import { TEXT_CHANNEL } from "../services/slack/notifier.ts";
 import type { SyncSummary } from "./asana-sync.ts";
 import { evaluateRules, type RulesSummary } from "./evaluate-rules.ts";
-import { pushAlertsWith, runSyncThenRules } from "./pipeline.ts";
+import { pushAlertsWith, runSyncThenRules, sendDailyDigestWith } from "./pipeline.ts";
 import type { PushAlertsSummary } from "./push-alerts.ts";
 
 /**
@@ -18,6 +18,7 @@ const USAGE = `usage: npm run job -- <job> [options]
   sync --full|--partial [--json]   one Asana sync (full: every project; partial: what changed),
                                    then the rules over the synced projects
   rules [--json]                   evaluates the rules over every stored project once
+  digest [--json]                  sends today's PMO digest (once a day; to stdout without Slack)
   alerts [--json]                  posts new findings to the PMO channel (to stdout as text
                                    when SLACK_BOT_TOKEN is not set)`;
 
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
     sync: { mode: "sync", run: (args) => withContainer("sync", (c) => syncJob(c, args)) },
     rules: { mode: "store", run: (args) => withContainer("store", (c) => rulesJob(c, args)) },
     alerts: { mode: "store", run: (args) => withContainer("store", (c) => alertsJob(c, args)) },
+    digest: { mode: "store", run: (args) => withContainer("store", (c) => digestJob(c, args)) },
   };
   const chosen = jobs[job];
   if (chosen === undefined) {
@@ -156,6 +158,28 @@ async function alertsJob(container: Container, args: string[]): Promise<JobResul
     exitCode: summary.status === "failed" ? 1 : 0,
     text: describeAlerts(summary, notifier.channel),
     json: { job: "alerts", channel: notifier.channel, ...summary },
+  };
+}
+
+async function digestJob(container: Container, args: string[]): Promise<JobResult> {
+  if (args.length > 0) {
+    return { exitCode: 2, text: `unknown option ${args[0]}\n${USAGE}`, json: { error: "usage" } };
+  }
+  const summary = await sendDailyDigestWith(container);
+  const text =
+    summary.status === "sent"
+      ? `Daily digest for ${summary.day} sent to ${container.notifier.channel === TEXT_CHANNEL ? "stdout" : container.notifier.channel}`
+      : `Daily digest for ${summary.day} ${summary.status}: ${summary.reason}`;
+  return {
+    exitCode: summary.status === "failed" ? 1 : 0,
+    text,
+    json: {
+      job: "digest",
+      status: summary.status,
+      day: summary.day,
+      reason: summary.reason,
+      open: summary.facts?.openBySeverity ?? null,
+    },
   };
 }
 

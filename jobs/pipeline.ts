@@ -2,6 +2,7 @@ import type { Config } from "../app/config.ts";
 import type { Container } from "../app/container.ts";
 import type { SyncKind } from "../services/model.ts";
 import { runSync, type SyncDeps, type SyncSummary } from "./asana-sync.ts";
+import { type DailyDigestSummary, sendDailyDigest } from "./daily-digest.ts";
 import { evaluateRules, type RulesSummary } from "./evaluate-rules.ts";
 import { type PushAlertsSummary, pushAlerts } from "./push-alerts.ts";
 
@@ -88,5 +89,21 @@ export function pushAlertsWith(container: Container): Promise<PushAlertsSummary>
     clock: container.clock,
     logger: container.logger,
     owner: container.owner,
+  });
+}
+
+export function sendDailyDigestWith(container: Container): Promise<DailyDigestSummary> {
+  const { config } = container;
+  return sendDailyDigest({
+    repos: container.repos,
+    notifier: container.notifier,
+    clock: container.clock,
+    logger: container.logger,
+    owner: container.owner,
+    settings: {
+      locale: config.defaultLocale,
+      timeZone: config.timezone,
+      freshUpdateDays: config.rules.noStatusUpdateDays,
+    },
   });
 }
