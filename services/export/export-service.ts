@@ -1,0 +1,102 @@
+import { mapLimit } from "../concurrency.ts";
+import { t } from "../i18n/index.ts";
+import type { ChangeEntry, Locale, Project, Severity } from "../model.ts";
+import { explainFinding, severityName } from "../slack/blocks/finding-parts.ts";
+import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
+import type { Repositories } from "../store/repositories.ts";
+import { buildExportWorkbook, type ExportData } from "./workbook.ts";
+
+/** The filters of `/pmo exportar`, as `hallazgos` takes them, already resolved to what to match. */
+export type ExportFilters = {
+  severities: readonly Severity[];
+  vertical: string | null;
+  /** The Asana user of a mentioned Slack user, or a name matched word by word. */
+  responsable: { asanaUserGid: string; label: string } | { name: string } | null;
+};
+
+export const CHANGES_DAYS = 30;
+const QUERY_CONCURRENCY = 20;
+
+const fold = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().trim();
+
+function matchesProject(project: Project, filters: ExportFilters): boolean {
+  if (filters.vertical !== null && fold(project.businessVertical ?? "") !== fold(filters.vertical))
+    return false;
+  const wanted = filters.responsable;
+  if (wanted === null) return true;
+  if ("asanaUserGid" in wanted) return project.responsableKey === wanted.asanaUserGid;
+  const name = fold(project.responsable ?? "");
+  return fold(wanted.name)
+    .split(" ")
+    .every((word) => name.includes(word));
+}
+
+export function describeFilters(locale: Locale, filters: ExportFilters): string[] {
+  const lines: string[] = [];
+  if (filters.severities.length > 0) {
+    lines.push(
+      `${t(locale, "export.col.severity")}: ${filters.severities.map((s) => severityName(locale, s)).join(", ")}`,
+    );
+  }
+  if (filters.vertical !== null) lines.push(`${t(locale, "export.col.vertical")}: ${filters.vertical}`);
+  if (filters.responsable !== null) {
+    const label = "name" in filters.responsable ? filters.responsable.name : filters.responsable.label;
+    lines.push(`${t(locale, "export.col.responsable")}: ${label}`);
+  }
+  return lines;
+}
+
+export type ExportResult = {
+  file: Buffer;
+  filename: string;
+  counts: { projects: number; findings: number; changes: number };
+};
+
+/** Builds the export: the matching active projects, their open findings, their last 30 days of changes. */
+export async function buildExport(
+  repos: Repositories,
+  options: { filters: ExportFilters; locale: Locale; now: Date },
+): Promise<ExportResult> {
+  const { filters, locale, now } = options;
+  const projects: Project[] = [];
+  for await (const page of repos.projects.iterateAll()) {
+    for (const project of page) {
+      if (project.removedAt === null && matchesProject(project, filters)) projects.push(project);
+    }
+  }
+  projects.sort((a, b) => (a.pmoId ?? "\uffff").localeCompare(b.pmoId ?? "\uffff", "es", { numeric: true }));
+  const byGid = new Map(projects.map((p) => [p.gid, p]));
+  const findings = (await repos.findings.listOpen())
+    .filter(
+      (f) =>
+        byGid.has(f.projectGid) &&
+        (filters.severities.length === 0 || filters.severities.includes(f.severity)),
+    )
+    .map((finding) => ({
+      finding,
+      project: byGid.get(finding.projectGid) ?? null,
+      explanation: unescapeMrkdwn(explainFinding(locale, finding)),
+    }));
+  const since = new Date(now.getTime() - CHANGES_DAYS * 86_400_000).toISOString();
+  const perProject = await mapLimit(projects, QUERY_CONCURRENCY, (p) =>
+    repos.changelog.listForProject(p.gid, 200),
+  );
+  const changes: { entry: ChangeEntry; project: Project | null }[] = perProject
+    .flat()
+    .filter((entry) => entry.detectedAt >= since)
+    .sort((a, b) => b.detectedAt.localeCompare(a.detectedAt))
+    .map((entry) => ({ entry, project: byGid.get(entry.projectGid) ?? null }));
+  const data: ExportData = {
+    locale,
+    generatedAt: now,
+    filters: describeFilters(locale, filters),
+    projects,
+    findings,
+    changes,
+  };
+  return {
+    file: await buildExportWorkbook(data),
+    filename: `pmo-pulse-${now.toISOString().slice(0, 10)}.xlsx`,
+    counts: { projects: projects.length, findings: findings.length, changes: changes.length },
+  };
+}

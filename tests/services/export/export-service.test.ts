@@ -1,0 +1,166 @@
+import { randomUUID } from "node:crypto";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildExport } from "../../../services/export/export-service.ts";
+import { EXPORT_HEADER_ROW } from "../../../services/export/workbook.ts";
+import { openStore, type Store } from "../../../services/store/client.ts";
+import { ensureTables } from "../../../services/store/ensure-tables.ts";
+import { createRepositories, type Repositories } from "../../../services/store/repositories.ts";
+
+let store: Store;
+let repos: Repositories;
+const now = new Date("2026-11-22T15:00:00.000Z");
+
+beforeAll(async () => {
+  store = await openStore(
+    {
+      engine: "embedded",
+      endpoint: null,
+      region: null,
+      tablePrefix: `t-${randomUUID().slice(0, 8)}`,
+      env: "test",
+      dataDir: "unused",
+    },
+    { inMemory: true },
+  );
+  await ensureTables(store);
+  repos = createRepositories(store, {
+    changelogRetentionDays: 365,
+    findingsRetentionDays: 365,
+    clock: () => now,
+  });
+  const base = {
+    responsable: "María José Gómez",
+    responsableKey: "a-mj",
+    status: "at_risk" as const,
+    totalTasks: 10,
+    pendingTasks: 4,
+  };
+  await repos.projects.upsert(
+    {
+      gid: "1",
+      name: "Migración Core",
+      pmoId: "PMO-1",
+      businessVertical: "Banca",
+      progressPercent: 60,
+      dueOn: "2026-12-15",
+      lastStatusUpdateAt: "2026-11-20T12:00:00.000Z",
+      ...base,
+    },
+    0,
+  );
+  await repos.projects.upsert(
+    {
+      gid: "2",
+      name: "<!channel> Portal",
+      pmoId: "PMO-2",
+      businessVertical: "Seguros",
+      progressPercent: 10,
+      ...base,
+      responsableKey: "a-other",
+      responsable: "Otro",
+    },
+    0,
+  );
+  await repos.projects.upsert(
+    { gid: "3", name: "Salud App", pmoId: null, businessVertical: "Banca", progressPercent: null, ...base },
+    0,
+  );
+  await repos.findings.open({
+    projectGid: "1",
+    ruleId: "schedule_risk",
+    severity: "high",
+    details: { daysToDue: 5, progress: 40 },
+  });
+  await repos.findings.open({ projectGid: "3", ruleId: "missing_pmo_id", severity: "low", details: {} });
+  await repos.findings.open({
+    projectGid: "2",
+    ruleId: "overdue",
+    severity: "high",
+    details: { daysOverdue: 2, progress: 10 },
+  });
+  await repos.changelog.append([
+    {
+      projectGid: "1",
+      fieldName: "dueOn",
+      oldValue: "2026-12-01",
+      newValue: "2026-12-15",
+      syncId: "s",
+      detectedAt: "2026-11-21T10:00:00.000Z",
+      source: "asana",
+    },
+    {
+      projectGid: "1",
+      fieldName: "name",
+      oldValue: "a",
+      newValue: "b",
+      syncId: "s",
+      detectedAt: "2026-09-01T10:00:00.000Z",
+      source: "asana",
+    },
+  ]);
+});
+afterAll(async () => store.close());
+
+async function read(file: Buffer) {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(file);
+  return workbook;
+}
+
+describe("export", () => {
+  it("writes Proyectos, Hallazgos and Cambios with the filters at the top and typed cells", async () => {
+    const result = await buildExport(repos, {
+      filters: { severities: [], vertical: "banca", responsable: { name: "maria jose" } },
+      locale: "es",
+      now,
+    });
+    expect(result.counts).toEqual({ projects: 2, findings: 2, changes: 1 });
+    expect(result.filename).toBe("pmo-pulse-2026-11-22.xlsx");
+    const workbook = await read(result.file);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["Proyectos", "Hallazgos", "Cambios"]);
+
+    const projects = workbook.getWorksheet("Proyectos");
+    expect(String(projects?.getCell("A2").value)).toBe("Filtros: Vertical: banca · Responsable: maria jose");
+    const header = projects?.getRow(EXPORT_HEADER_ROW).values;
+    expect(Array.isArray(header) ? header.slice(1, 4) : []).toEqual(["PMO ID", "Nombre", "Responsable"]);
+    const first = projects?.getRow(EXPORT_HEADER_ROW + 1);
+    expect(first?.getCell(1).value).toBe("PMO-1");
+    expect(first?.getCell(6).value).toBe(60);
+    expect(first?.getCell(9).value).toEqual(new Date("2026-12-15T00:00:00.000Z"));
+    expect(first?.getCell(10).value).toBeInstanceOf(Date);
+    expect(projects?.rowCount).toBe(EXPORT_HEADER_ROW + 2);
+
+    const findings = workbook.getWorksheet("Hallazgos");
+    expect(findings?.rowCount).toBe(EXPORT_HEADER_ROW + 2);
+    const explained = [2, 3].map((offset) =>
+      String(findings?.getRow(EXPORT_HEADER_ROW + offset - 1).getCell(7).value),
+    );
+    expect(explained).toContain("Vence en 5 días con 40 % de avance");
+
+    const changes = workbook.getWorksheet("Cambios");
+    expect(changes?.rowCount).toBe(EXPORT_HEADER_ROW + 1);
+    expect(changes?.getRow(EXPORT_HEADER_ROW + 1).getCell(3).value).toBe("dueOn");
+  });
+
+  it("filters by severity, and writes English for an English reader, names kept as they are", async () => {
+    const result = await buildExport(repos, {
+      filters: { severities: ["high"], vertical: null, responsable: null },
+      locale: "en",
+      now,
+    });
+    expect(result.counts.findings).toBe(2);
+    const workbook = await read(result.file);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["Projects", "Findings", "Changes"]);
+    expect(String(workbook.getWorksheet("Projects")?.getCell("A2").value)).toBe("Filters: Severity: High");
+    const names = [1, 2, 3].map((i) =>
+      String(
+        workbook
+          .getWorksheet("Projects")
+          ?.getRow(EXPORT_HEADER_ROW + i)
+          .getCell(2).value,
+      ),
+    );
+    expect(names).toContain("<!channel> Portal");
+  });
+});
