@@ -1,6 +1,6 @@
 import type { Config } from "../app/config.ts";
 import type { Logger } from "../app/logger.ts";
-import type { PipelineSummary } from "../jobs/pipeline.ts";
+import type { FullPipelineSummary } from "../jobs/pipeline.ts";
 import type { AsanaClient } from "../services/asana/client.ts";
 import type { SyncKind } from "../services/model.ts";
 import type { Notifier } from "../services/slack/notifier.ts";
@@ -9,7 +9,7 @@ import type { Repositories } from "../services/store/repositories.ts";
 import type { UserDirectory } from "../services/users/directory.ts";
 
 /** What the pipeline runner tells a user who asked for `/pmo sync`. */
-export type ManualSyncOutcome = PipelineSummary;
+export type ManualSyncOutcome = FullPipelineSummary;
 
 /**
  * Everything a listener may use. Listeners build the services they call from these once, at

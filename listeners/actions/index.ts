@@ -1,4 +1,15 @@
 import type { App } from "@slack/bolt";
 import type { ListenerDeps } from "../deps.ts";
+import { registerFindingAck } from "./finding-ack.ts";
+import { registerFindingResolve } from "./finding-resolve.ts";
+import { registerFindingSnooze } from "./finding-snooze.ts";
+import { registerHomeFilter } from "./home-filter.ts";
+import { registerHomePage } from "./home-page.ts";
 
-export function registerActions(_app: App, _deps: ListenerDeps): void {}
+export function registerActions(app: App, deps: ListenerDeps): void {
+  registerFindingAck(app, deps);
+  registerFindingResolve(app, deps);
+  registerFindingSnooze(app, deps);
+  registerHomeFilter(app, deps);
+  registerHomePage(app, deps);
+}

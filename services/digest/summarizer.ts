@@ -34,15 +34,13 @@ export class DeterministicSummarizer implements DigestSummarizer {
         heading: t(locale, "daily.open.heading"),
         lines: [
           t(locale, "daily.open.bySeverity", { high: open.high, medium: open.medium, low: open.low }),
-          ...facts.openByVertical
-            .slice(0, MAX_LINES)
-            .map((v) =>
-              t(locale, "daily.open.vertical", {
-                vertical:
-                  v.vertical === null ? t(locale, "daily.noVertical") : escapeAndTruncate(v.vertical, 60),
-                count: v.count,
-              }),
-            ),
+          ...facts.openByVertical.slice(0, MAX_LINES).map((v) =>
+            t(locale, "daily.open.vertical", {
+              vertical:
+                v.vertical === null ? t(locale, "daily.noVertical") : escapeAndTruncate(v.vertical, 60),
+              count: v.count,
+            }),
+          ),
           t(locale, "daily.open.movement", { opened: facts.openedSince, resolved: facts.resolvedSince }),
         ],
       },
@@ -68,14 +66,12 @@ export class DeterministicSummarizer implements DigestSummarizer {
           facts.updatesReceived.length === 0
             ? [t(locale, "daily.updates.none")]
             : [
-                ...facts.updatesReceived
-                  .slice(0, MAX_LINES)
-                  .map((u) =>
-                    t(locale, "daily.updates.line", {
-                      project: project(u.project),
-                      author: mentionUser(u.slackUserId) ?? "—",
-                    }),
-                  ),
+                ...facts.updatesReceived.slice(0, MAX_LINES).map((u) =>
+                  t(locale, "daily.updates.line", {
+                    project: project(u.project),
+                    author: mentionUser(u.slackUserId) ?? "—",
+                  }),
+                ),
                 ...more(facts.updatesReceived.length),
               ],
       },

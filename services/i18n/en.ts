@@ -132,6 +132,9 @@ export const en: Catalog = {
   "pmo.filter.responsable": "owner",
   "pmo.usage.search": "Usage: `/pmo search text`, for example `/pmo search portal`",
   "pmo.usage.findings": "Usage: `/pmo findings [high|medium|low] [vertical:name] [@owner]`",
+  "pmo.usage.export": "Usage: `/pmo export` with the same filters as `/pmo findings`",
+  "pmo.help.export":
+    "• `/pmo export [high|medium|low] [vertical:Banking] [@owner]`: an Excel file of projects, findings and changes, by direct message (PMO admins only)",
   "pmo.usage.sync": "Usage: `/pmo sync` or `/pmo sync full`",
 
   "pmo.project.line": "{emoji} {name} · {pmoId}\n{details}",
@@ -253,6 +256,8 @@ export const en: Catalog = {
   "findingAction.nowOpen": "it is open again",
   "findingAction.notFound": "This finding no longer exists.",
   "findingAction.busy": "This finding is changing right now. Try again in a few seconds.",
+  "findingAction.failed":
+    "The action could not be recorded because of an error. Please try again in a few minutes.",
   "findingAction.done.acknowledge": "👀 You acknowledged the finding on {project}.",
   "findingAction.done.resolve": "✅ You resolved the finding on {project}.",
   "findingAction.done.snooze": "💤 You snoozed the finding on {project} until {date}.",
@@ -355,4 +360,127 @@ export const en: Catalog = {
   "export.done": "✅ I sent you the export by direct message.",
   "export.failed": "❌ I could not prepare or send the export. Please try again in a few minutes.",
   "export.denied": "Only PMO admins can export.",
+  // Status updates by DM (services/updates/, blocks/update-*.ts, blocks/modals/update-modal.ts).
+  "update.project": "{name} ({pmoId})",
+  "update.health.on_track": "on track",
+  "update.health.at_risk": "at risk",
+  "update.health.off_track": "off track",
+  "update.health.on_hold": "on hold",
+
+  "update.help.title": "*How to send me a status update*",
+  "update.help.body":
+    "Write me one message with the project (its PMO ID or its name), the progress in %, how it is going (on track, at risk, off track or on hold), the risks or blockers, the next steps and the due date if it changed. I show you what I understood and save it once you confirm.",
+  "update.help.examplesTitle": "*Examples*",
+  "update.help.example1": "• PMO-123 progress 70%, at risk because of the vendor, delivery on Friday",
+  "update.help.example2": "• Customer portal: 45%, on track. Next steps: user testing and go-live",
+  "update.help.footer":
+    "Only the project's owner in Asana or a PMO admin can send its update. Write “help” to see this again.",
+  "update.help.fallback": "How to send me a status update",
+
+  "update.tooLong":
+    "Your message has {length} characters and I only read updates of up to {max}, so I did not save it. Could you send me a shorter version? The project, progress, health, risks and next steps are enough.",
+  "update.unmapped.noEmail":
+    "I cannot tell which projects you own: Slack does not show your email to PMO Pulse. Ask a Slack admin to give the app permission to read emails (users:read.email).",
+  "update.unmapped.noAsanaUser":
+    "I cannot tell which projects you own: no Asana user has your email ({email}). Use the same email in Asana as in Slack, or ask the PMO to add you.",
+  "update.noProjects":
+    "You do not own any active project in Asana, so I cannot save updates from you. If that is wrong, ask the PMO to check the project's owner in Asana.",
+  "update.notUnderstood":
+    "I did not find a status update in your message. Write “help” to see how to send one.",
+  "update.needPmoId":
+    "Which project is this update for? Write it again with its PMO ID, for example PMO-123.",
+  "update.unknownProject":
+    "I found no active project with {pmoIds}. Check the PMO ID and write your update again.",
+
+  "update.choose.title": "Which project is this update for?",
+  "update.choose.named": "Your message names several projects. Which one is this update for?",
+  "update.choose.more":
+    "And {count} more {count:project|projects}. If yours is not here, write the update again with its PMO ID.",
+  "update.button.choose": "Choose",
+
+  "update.card.understood": "*I understood:* {summary}",
+  "update.card.progress": "progress {value}%",
+  "update.card.health": "{emoji} {value}",
+  "update.card.risks": "risks: {value}",
+  "update.card.blockers": "blockers: {value}",
+  "update.card.nextSteps": "next steps: {value}",
+  "update.card.eta": "delivery {value}",
+  "update.card.nothing": "no progress, health or risks recognised (your text will be saved as written)",
+  "update.card.unread": "Not understood: {text}",
+  "update.card.question": "Shall I save it?",
+  "update.button.confirm": "Confirm",
+  "update.button.edit": "Edit",
+  "update.button.cancel": "Cancel",
+
+  "update.notice.expired": "Your previous conversation expired; let us start again.",
+  "update.notice.replaced": "I set aside the update you had not confirmed and took this one.",
+  "update.cancelled": "Cancelled: nothing was saved.",
+  "update.stale":
+    "Those buttons are no longer current. Use the ones in the latest message or write your update again.",
+  "update.expired": "Your previous conversation expired; let us start again. Write me your update.",
+  "update.nothingPending": "I have no update waiting for confirmation. Write me yours, or “help” to see how.",
+  "update.notAllowed":
+    "Only {responsable} (the project's owner) or a PMO admin can send updates for {project}.",
+  "update.notAllowedNoResponsable": "{project} has no owner in Asana: only a PMO admin can send its update.",
+  "update.saving": "⏳ Saving your update for {project}…",
+  "update.saved": "✅ Saved your update for {project}.",
+  "update.saved.asanaWritten": "It is also in Asana as a status update.",
+  "update.saved.asanaPending": "⚠️ It has not reached Asana yet; I will retry automatically.",
+  "update.saved.alerted": "I told the PMO channel about the risks you mentioned.",
+  "update.failed.read":
+    "❌ I could not process your message; I will try again in a few minutes and answer you.",
+  "update.failed.save":
+    "❌ I could not save your update; I will try again in a few minutes and let you know.",
+  "update.failed.unrecorded":
+    "❌ I could not receive your message because of a technical problem. Please send it again in a few minutes.",
+  "update.failed.click": "❌ Something failed while handling the button. Please try again in a few minutes.",
+
+  "update.line.progress": "*Progress*: {value}%",
+  "update.line.health": "*Health*: {emoji} {value}",
+  "update.line.risks": "*Risks*: {value}",
+  "update.line.blockers": "*Blockers*: {value}",
+  "update.line.nextSteps": "*Next steps*: {value}",
+  "update.line.eta": "*Estimated delivery*: {value}",
+
+  "update.alert.title": "{emoji} *Update reporting a risk* · {project}",
+  "update.alert.reporter": "*Reported by*\n{reporter}",
+  "update.alert.said": "Message: “{text}”",
+  "update.alert.finding": "{emoji} *{severity}* · {explanation}",
+  "update.alert.fallback": "{emoji} Update reporting a risk: {project}",
+
+  "update.asana.title": "Status update — {date}",
+  "update.asana.progress": "Progress: {value}%",
+  "update.asana.health": "Health: {value}",
+  "update.asana.risks": "Risks: {value}",
+  "update.asana.blockers": "Blockers: {value}",
+  "update.asana.nextSteps": "Next steps: {value}",
+  "update.asana.eta": "Estimated delivery: {value}",
+  "update.asana.original": "Original message:",
+  "update.asana.footer": "Sent from Slack by {name} with PMO Pulse.",
+  "update.asana.footerAnonymous": "Sent from Slack with PMO Pulse.",
+
+  "update.modal.title": "Status update",
+  "update.modal.submit": "Save",
+  "update.modal.cancel": "Cancel",
+  "update.modal.project": "Project",
+  "update.modal.projectPmoId": "The project's PMO ID",
+  "update.modal.progress": "Progress (%)",
+  "update.modal.health": "Health",
+  "update.modal.summary": "Summary",
+  "update.modal.risks": "Risks (one per line)",
+  "update.modal.blockers": "Blockers (one per line)",
+  "update.modal.nextSteps": "Next steps (one per line)",
+  "update.modal.eta": "Estimated delivery date",
+  "update.modal.error.project": "Choose a project.",
+  "update.modal.error.projectUnknown": "I found no active project like that.",
+  "update.modal.error.projectNotAllowed": "Only the project's owner or a PMO admin can send its update.",
+  "update.modal.error.progress": "Write a whole number from 0 to 100.",
+  "update.modal.error.health": "Choose one of the listed health values.",
+  "update.modal.error.summaryEmpty": "Write a summary.",
+  "update.modal.error.tooLong": "At most {max} characters; it has {length}.",
+  "update.modal.error.tooManyLines": "At most {max} lines.",
+  "update.modal.error.lineTooLong": "Each line takes up to {max} characters; one has {length}.",
+  "update.modal.error.eta": "Choose a valid date.",
+  "update.modal.error.failed":
+    "I could not check your update because of a technical problem. Please try again in a few minutes.",
 };

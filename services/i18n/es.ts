@@ -137,6 +137,9 @@ export const es = {
   "pmo.filter.responsable": "responsable",
   "pmo.usage.search": "Uso: `/pmo buscar texto`, por ejemplo `/pmo buscar portal`",
   "pmo.usage.findings": "Uso: `/pmo hallazgos [alta|media|baja] [vertical:nombre] [@responsable]`",
+  "pmo.usage.export": "Uso: `/pmo exportar` con los mismos filtros que `/pmo hallazgos`",
+  "pmo.help.export":
+    "• `/pmo exportar [alta|media|baja] [vertical:Banca] [@responsable]`: Excel con proyectos, hallazgos y cambios, por mensaje directo (solo administradores de la PMO)",
   "pmo.usage.sync": "Uso: `/pmo sync` o `/pmo sync full`",
 
   "pmo.project.line": "{emoji} {name} · {pmoId}\n{details}",
@@ -266,6 +269,7 @@ export const es = {
   "findingAction.nowOpen": "está abierto de nuevo",
   "findingAction.notFound": "Este hallazgo ya no existe.",
   "findingAction.busy": "Este hallazgo está cambiando en este momento. Inténtalo de nuevo en unos segundos.",
+  "findingAction.failed": "No pude registrar la acción por un error. Inténtalo de nuevo en unos minutos.",
   "findingAction.done.acknowledge": "👀 Reconociste el hallazgo de {project}.",
   "findingAction.done.resolve": "✅ Resolviste el hallazgo de {project}.",
   "findingAction.done.snooze": "💤 Pospusiste el hallazgo de {project} hasta el {date}.",
@@ -369,4 +373,131 @@ export const es = {
   "export.done": "✅ Te envié la exportación por mensaje directo.",
   "export.failed": "❌ No pude preparar o enviar la exportación. Inténtalo de nuevo en unos minutos.",
   "export.denied": "Solo los administradores de la PMO pueden exportar.",
+  // Status updates by DM (services/updates/, blocks/update-*.ts, blocks/modals/update-modal.ts).
+  "update.project": "{name} ({pmoId})",
+  "update.health.on_track": "en curso",
+  "update.health.at_risk": "en riesgo",
+  "update.health.off_track": "con retraso",
+  "update.health.on_hold": "en pausa",
+
+  "update.help.title": "*Cómo enviarme una actualización de estado*",
+  "update.help.body":
+    "Escríbeme en un solo mensaje el proyecto (su PMO ID o su nombre), el avance en %, cómo va (en curso, en riesgo, con retraso o en pausa), los riesgos o bloqueos, los próximos pasos y la fecha de entrega si cambió. Te muestro lo que entendí y lo guardo cuando lo confirmes.",
+  "update.help.examplesTitle": "*Ejemplos*",
+  "update.help.example1": "• PMO-123 avance 70%, en riesgo por el proveedor, entrega el viernes",
+  "update.help.example2":
+    "• Portal de clientes: 45 %, en curso. Próximos pasos: pruebas con usuarios y salida a producción",
+  "update.help.footer":
+    "Solo el responsable del proyecto en Asana o un administrador de la PMO puede enviar su actualización. Escribe «ayuda» para ver esto otra vez.",
+  "update.help.fallback": "Cómo enviarme una actualización de estado",
+
+  "update.tooLong":
+    "Tu mensaje tiene {length} caracteres y solo leo actualizaciones de hasta {max}, así que no lo guardé. ¿Me envías una versión más corta? Con el proyecto, el avance, el estado, los riesgos y los próximos pasos basta.",
+  "update.unmapped.noEmail":
+    "No sé de qué proyectos eres responsable: Slack no le muestra tu correo a PMO Pulse. Pide a un administrador de Slack que le dé a la app el permiso para ver correos (users:read.email).",
+  "update.unmapped.noAsanaUser":
+    "No sé de qué proyectos eres responsable: no hay ningún usuario de Asana con tu correo ({email}). Usa en Asana el mismo correo que en Slack, o pide a la PMO que te agregue.",
+  "update.noProjects":
+    "No eres responsable de ningún proyecto activo en Asana, así que no puedo guardar actualizaciones tuyas. Si es un error, pide a la PMO que revise el responsable del proyecto en Asana.",
+  "update.notUnderstood":
+    "No encontré una actualización de estado en tu mensaje. Escribe «ayuda» para ver cómo enviarla.",
+  "update.needPmoId":
+    "¿De qué proyecto es esta actualización? Vuelve a escribirla con su PMO ID, por ejemplo PMO-123.",
+  "update.unknownProject":
+    "No encontré ningún proyecto activo con {pmoIds}. Revisa el PMO ID y vuelve a escribir tu actualización.",
+
+  "update.choose.title": "¿De qué proyecto es esta actualización?",
+  "update.choose.named": "Tu mensaje menciona varios proyectos. ¿De cuál es esta actualización?",
+  "update.choose.more":
+    "Y {count} {count:proyecto más|proyectos más}. Si no ves el tuyo, vuelve a escribir la actualización con su PMO ID.",
+  "update.button.choose": "Elegir",
+
+  "update.card.understood": "*Entendí:* {summary}",
+  "update.card.progress": "avance {value} %",
+  "update.card.health": "{emoji} {value}",
+  "update.card.risks": "riesgos: {value}",
+  "update.card.blockers": "bloqueos: {value}",
+  "update.card.nextSteps": "próximos pasos: {value}",
+  "update.card.eta": "entrega {value}",
+  "update.card.nothing": "sin avance, estado ni riesgos reconocidos (se guardará tu texto tal cual)",
+  "update.card.unread": "No entendí: {text}",
+  "update.card.question": "¿Lo guardo?",
+  "update.button.confirm": "Confirmar",
+  "update.button.edit": "Editar",
+  "update.button.cancel": "Cancelar",
+
+  "update.notice.expired": "Tu conversación anterior expiró; empecemos de nuevo.",
+  "update.notice.replaced": "Dejé de lado la actualización que no habías confirmado y tomé esta.",
+  "update.cancelled": "Cancelado: no guardé nada.",
+  "update.stale":
+    "Esos botones ya no están vigentes. Usa los del último mensaje o vuelve a escribir tu actualización.",
+  "update.expired": "Tu conversación anterior expiró; empecemos de nuevo. Escríbeme tu actualización.",
+  "update.nothingPending":
+    "No tengo ninguna actualización pendiente de confirmar. Escríbeme la tuya, o «ayuda» para ver cómo.",
+  "update.notAllowed":
+    "Solo {responsable} (responsable del proyecto) o un administrador de la PMO puede enviar actualizaciones de {project}.",
+  "update.notAllowedNoResponsable":
+    "{project} no tiene responsable en Asana: solo un administrador de la PMO puede enviar su actualización.",
+  "update.saving": "⏳ Guardando tu actualización de {project}…",
+  "update.saved": "✅ Guardé tu actualización de {project}.",
+  "update.saved.asanaWritten": "También quedó en Asana como actualización de estado.",
+  "update.saved.asanaPending": "⚠️ Todavía no llegó a Asana; lo reintentaré automáticamente.",
+  "update.saved.alerted": "Avisé al canal de la PMO de los riesgos que mencionaste.",
+  "update.failed.read":
+    "❌ No pude procesar tu mensaje; lo intentaré de nuevo en unos minutos y te respondo.",
+  "update.failed.save":
+    "❌ No pude guardar tu actualización; lo intentaré de nuevo en unos minutos y te aviso.",
+  "update.failed.unrecorded":
+    "❌ No pude recibir tu mensaje por un problema técnico. Envíalo de nuevo en unos minutos, por favor.",
+  "update.failed.click": "❌ Algo falló al procesar el botón. Inténtalo de nuevo en unos minutos.",
+
+  "update.line.progress": "*Avance*: {value} %",
+  "update.line.health": "*Estado*: {emoji} {value}",
+  "update.line.risks": "*Riesgos*: {value}",
+  "update.line.blockers": "*Bloqueos*: {value}",
+  "update.line.nextSteps": "*Próximos pasos*: {value}",
+  "update.line.eta": "*Entrega estimada*: {value}",
+
+  "update.alert.title": "{emoji} *Actualización con riesgo* · {project}",
+  "update.alert.reporter": "*Reportado por*\n{reporter}",
+  "update.alert.said": "Mensaje: «{text}»",
+  "update.alert.finding": "{emoji} *{severity}* · {explanation}",
+  "update.alert.fallback": "{emoji} Actualización con riesgo: {project}",
+
+  "update.asana.title": "Actualización de estado — {date}",
+  "update.asana.progress": "Avance: {value} %",
+  "update.asana.health": "Estado: {value}",
+  "update.asana.risks": "Riesgos: {value}",
+  "update.asana.blockers": "Bloqueos: {value}",
+  "update.asana.nextSteps": "Próximos pasos: {value}",
+  "update.asana.eta": "Fecha estimada de entrega: {value}",
+  "update.asana.original": "Mensaje original:",
+  "update.asana.footer": "Enviado desde Slack por {name} con PMO Pulse.",
+  "update.asana.footerAnonymous": "Enviado desde Slack con PMO Pulse.",
+
+  "update.modal.title": "Actualización de estado",
+  "update.modal.submit": "Guardar",
+  "update.modal.cancel": "Cancelar",
+  "update.modal.project": "Proyecto",
+  "update.modal.projectPmoId": "PMO ID del proyecto",
+  "update.modal.progress": "Avance (%)",
+  "update.modal.health": "Estado",
+  "update.modal.summary": "Resumen",
+  "update.modal.risks": "Riesgos (uno por línea)",
+  "update.modal.blockers": "Bloqueos (uno por línea)",
+  "update.modal.nextSteps": "Próximos pasos (uno por línea)",
+  "update.modal.eta": "Fecha estimada de entrega",
+  "update.modal.error.project": "Elige un proyecto.",
+  "update.modal.error.projectUnknown": "No encontré ese proyecto entre los activos.",
+  "update.modal.error.projectNotAllowed":
+    "Solo el responsable del proyecto o un administrador de la PMO puede enviar su actualización.",
+  "update.modal.error.progress": "Escribe un número entero de 0 a 100.",
+  "update.modal.error.health": "Elige uno de los estados de la lista.",
+  "update.modal.error.summaryEmpty": "Escribe un resumen.",
+  "update.modal.error.tooLong": "Máximo {max} caracteres; tiene {length}.",
+  "update.modal.error.tooManyLines": "Máximo {max} líneas.",
+  "update.modal.error.lineTooLong": "Cada línea admite hasta {max} caracteres; una tiene {length}.",
+  "update.modal.error.eta": "Elige una fecha válida.",
+  "update.modal.error.failed":
+    "No pude revisar tu actualización por un problema técnico. Inténtalo de nuevo en unos minutos.",
 } as const satisfies Record<string, string>;

@@ -104,7 +104,8 @@ afterAll(async () => store.close());
 
 async function read(file: Buffer) {
   const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(file);
+  // exceljs types its input as an ArrayBuffer-backed Buffer.
+  await workbook.xlsx.load(new Uint8Array(file).buffer);
   return workbook;
 }
 

@@ -1,0 +1,198 @@
+import { mapLimit } from "../concurrency.ts";
+import type { Locale } from "../i18n/index.ts";
+import type { Finding, Project, Severity } from "../model.ts";
+import type { FindingWithProject, RenderContext } from "../slack/blocks/finding-parts.ts";
+import { DEFAULT_HOME_STATE, type HomeState, type ValueFilter } from "../slack/blocks/home/home-state.ts";
+import {
+  type BuiltHomeView,
+  type HomeProjectLine,
+  homeView,
+  MY_FINDINGS_FOR_ADMIN,
+  MY_FINDINGS_PAGE,
+  type MyWork,
+  PORTFOLIO_PAGE,
+  type Portfolio,
+  pageOf,
+} from "../slack/blocks/home/home-view.ts";
+import type { Clock } from "../store/dynamo.ts";
+import type { Repositories } from "../store/repositories.ts";
+import type { UserDirectory } from "../users/directory.ts";
+
+/**
+ * The App Home's data (DESIGN.md section 6): the user's projects (those whose Asana owner is the
+ * user's Asana user) and their unresolved findings; for admins the portfolio's unresolved
+ * findings, counted and filtered. Rendered by services/slack/blocks/home.
+ */
+
+export type HomeServiceDeps = {
+  repos: Pick<Repositories, "findings" | "projects" | "syncLog">;
+  users: Pick<UserDirectory, "isAdmin" | "profile" | "localeOf" | "slackUserIdFor">;
+  clock: Clock;
+  timeZone: string;
+};
+
+const STORE_CONCURRENCY = 10;
+const SYNC_RUNS_READ = 10;
+const SEVERITY_RANK: { readonly [S in Severity]: number } = { high: 0, medium: 1, low: 2 };
+
+const isActiveProject = (p: Project): boolean => !p.archived && !p.completed && p.removedAt === null;
+const isUnresolved = (f: Finding): boolean => f.status !== "resolved";
+
+/** Highest severity first, then newest, then a stable order. */
+const bySeverityThenNewest = (a: FindingWithProject, b: FindingWithProject): number =>
+  SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] ||
+  b.finding.createdAt.localeCompare(a.finding.createdAt) ||
+  `${a.finding.projectGid}#${a.finding.ruleId}`.localeCompare(`${b.finding.projectGid}#${b.finding.ruleId}`);
+
+function matches(filter: ValueFilter, value: string | null): boolean {
+  switch (filter.kind) {
+    case "all":
+      return true;
+    case "none":
+      return value === null || value.trim() === "";
+    case "is":
+      return value === filter.value;
+  }
+}
+
+/** Whether the entry passes the admin's filters. */
+export function passesFilters(state: HomeState, entry: FindingWithProject): boolean {
+  return (
+    (state.severity === "all" || entry.finding.severity === state.severity) &&
+    matches(state.vertical, entry.project?.businessVertical ?? null) &&
+    matches(state.responsable, entry.project?.responsableKey ?? null)
+  );
+}
+
+export class HomeService {
+  constructor(private readonly deps: HomeServiceDeps) {}
+
+  /** The user's Home for this state, with `notice` on top when given. */
+  async view(
+    userId: string,
+    state: HomeState = DEFAULT_HOME_STATE,
+    notice: string | null = null,
+  ): Promise<BuiltHomeView> {
+    const admin = this.deps.users.isAdmin(userId);
+    const [asanaUserGid, runs] = await Promise.all([
+      this.asanaUserOf(userId),
+      this.deps.repos.syncLog.recent(SYNC_RUNS_READ),
+    ]);
+    // After the profile lookup, which may have just learnt the user's locale.
+    const locale = await this.deps.users.localeOf(userId);
+    const lastSync = runs.find((run) => run.status === "completed" && run.completedAt !== null) ?? null;
+    const [mine, portfolio] = await Promise.all([
+      asanaUserGid === null
+        ? Promise.resolve<MyWork>({ kind: "unmapped" })
+        : this.myWork(asanaUserGid, state, admin),
+      admin ? this.portfolio(state, lastSync?.staleProjects ?? null) : Promise.resolve(null),
+    ]);
+    const shown = [
+      ...(mine.kind === "mapped" ? mine.findings.items : []),
+      ...(portfolio?.findings.items ?? []),
+    ];
+    // The page actually shown (a filter may have left fewer pages than the one asked for).
+    const page =
+      portfolio !== null ? portfolio.findings.page : mine.kind === "mapped" ? mine.findings.page : 1;
+    return homeView({
+      ctx: await this.renderContext(locale, shown),
+      now: this.deps.clock(),
+      state: { ...state, page },
+      notice,
+      lastSync,
+      mine,
+      portfolio,
+    });
+  }
+
+  private async asanaUserOf(userId: string): Promise<string | null> {
+    try {
+      return (await this.deps.users.profile(userId)).asanaUserGid;
+    } catch {
+      // Neither Slack nor the cache could say who this is: shown as not mapped, which is the truth for now.
+      return null;
+    }
+  }
+
+  private async myWork(asanaUserGid: string, state: HomeState, admin: boolean): Promise<MyWork> {
+    const projects = (await this.deps.repos.projects.listByResponsable(asanaUserGid)).filter(isActiveProject);
+    const perProject = await mapLimit(projects, STORE_CONCURRENCY, async (project) => ({
+      project,
+      findings: (await this.deps.repos.findings.listForProject(project.gid)).filter(isUnresolved),
+    }));
+    const lines: HomeProjectLine[] = perProject.map(({ project, findings }) => ({
+      project,
+      openFindings: findings.length,
+    }));
+    const entries = perProject
+      .flatMap(({ project, findings }) => findings.map((finding) => ({ finding, project })))
+      .sort(bySeverityThenNewest);
+    return {
+      kind: "mapped",
+      projects: lines,
+      projectsTotal: lines.length,
+      findings: admin
+        ? pageOf(entries, 1, MY_FINDINGS_FOR_ADMIN)
+        : pageOf(entries, state.page, MY_FINDINGS_PAGE),
+    };
+  }
+
+  private async portfolio(state: HomeState, staleProjects: number | null): Promise<Portfolio> {
+    const findings = await this.deps.repos.findings.listOpen();
+    const projects = await this.deps.repos.projects.batchGet(findings.map((f) => f.projectGid));
+    const entries = findings.map((finding) => ({
+      finding,
+      project: projects.get(finding.projectGid) ?? null,
+    }));
+
+    const bySeverity: Record<Severity, number> = { high: 0, medium: 0, low: 0 };
+    const verticalCounts = new Map<string | null, number>();
+    const responsables = new Map<string, string | null>();
+    for (const { finding, project } of entries) {
+      bySeverity[finding.severity]++;
+      const vertical = project?.businessVertical?.trim() ? project.businessVertical : null;
+      verticalCounts.set(vertical, (verticalCounts.get(vertical) ?? 0) + 1);
+      if (project?.responsableKey) {
+        const name = project.responsable?.trim() ? project.responsable : null;
+        if (!responsables.has(project.responsableKey) || name !== null)
+          responsables.set(project.responsableKey, name);
+      }
+    }
+    const byVertical = [...verticalCounts]
+      .map(([vertical, count]) => ({ vertical, count }))
+      .sort(
+        (a, b) => b.count - a.count || (a.vertical ?? "\uffff").localeCompare(b.vertical ?? "\uffff", "es"),
+      );
+    const filtered = entries.filter((entry) => passesFilters(state, entry)).sort(bySeverityThenNewest);
+    return {
+      bySeverity,
+      byVertical,
+      staleProjects,
+      verticals: byVertical
+        .map((v) => v.vertical)
+        .filter((v) => v !== null)
+        .sort((a, b) => a.localeCompare(b, "es")),
+      responsables: [...responsables]
+        .map(([key, name]) => ({ key, name }))
+        .sort((a, b) => (a.name ?? a.key).localeCompare(b.name ?? b.key, "es")),
+      findings: pageOf(filtered, state.page, PORTFOLIO_PAGE),
+    };
+  }
+
+  /** The owners of the shown findings' projects, looked up once, for mentions. */
+  private async renderContext(locale: Locale, shown: readonly FindingWithProject[]): Promise<RenderContext> {
+    const owners = [
+      ...new Set(shown.map((e) => e.project?.responsableKey).filter((k) => typeof k === "string")),
+    ];
+    const slackUsers = new Map<string, string | null>();
+    await mapLimit(owners, STORE_CONCURRENCY, async (key) => {
+      slackUsers.set(key, await this.deps.users.slackUserIdFor(key));
+    });
+    return {
+      locale,
+      timeZone: this.deps.timeZone,
+      slackUserIdFor: (project) =>
+        project.responsableKey === null ? null : (slackUsers.get(project.responsableKey) ?? null),
+    };
+  }
+}
