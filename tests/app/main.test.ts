@@ -1,0 +1,158 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../app/config.ts";
+import { startApp } from "../../app/start.ts";
+import { SYNC_LEASE } from "../../jobs/asana-sync.ts";
+import { startSandboxAsana } from "../../sandbox/asana/server.ts";
+import { startSandboxSlack } from "../../sandbox/slack/server.ts";
+import { openStore, type Store } from "../../services/store/client.ts";
+import { createRepositories } from "../../services/store/repositories.ts";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => ok(port));
+    });
+  });
+}
+
+function runMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
+  return { child, exited, output: () => `${stdout}${stderr}` };
+}
+
+describe("npm start", () => {
+  it("without the Slack variables stops with the one-message config error, exit 2", async () => {
+    const { exited, output } = runMain({
+      ASANA_TOKEN: "2/1/2:abcdefghij",
+      ASANA_WORKSPACE_GID: "1",
+      DATA_DIR: `/tmp/pmo-${randomUUID()}`,
+    });
+    expect(await exited).toBe(2);
+    expect(output()).toContain("PMO Pulse cannot start: 3 configuration problems");
+    for (const variable of ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "PMO_CHANNEL_ID"])
+      expect(output()).toContain(variable);
+    expect(output()).not.toMatch(/\n\s+at /);
+  });
+
+  it("/readyz is red until the socket connects, green after", async () => {
+    const slack = await startSandboxSlack();
+    const asana = await startSandboxAsana({ projects: 3 });
+    cleanups.push(
+      () => asana.stop(),
+      () => slack.stop(),
+    );
+    slack.fail("apps.connections.open", "internal_error", { times: 1_000 });
+    const port = await freePort();
+    const config = parseConfig(
+      {
+        SLACK_BOT_TOKEN: slack.botToken,
+        SLACK_APP_TOKEN: slack.appToken,
+        SLACK_API_URL: slack.apiUrl,
+        PMO_CHANNEL_ID: "C0SBXPMO01",
+        ASANA_TOKEN: asana.token,
+        ASANA_BASE_URL: asana.baseUrl,
+        ASANA_WORKSPACE_GID: asana.workspaceGid,
+        HEALTH_PORT: String(port),
+        LOG_LEVEL: "silent",
+        TABLE_PREFIX: `t-${randomUUID().slice(0, 8)}`,
+      },
+      "app",
+    );
+    const starting = startApp(config, { inMemoryStore: true, schedules: false, clientPingTimeoutMs: 300 });
+    const readyz = () =>
+      fetch(`http://127.0.0.1:${port}/readyz`)
+        .then((r) => r.status)
+        .catch(() => 0);
+    let red = 0;
+    for (let i = 0; i < 100 && red !== 503; i++) {
+      red = await readyz();
+      if (red !== 503) await new Promise((ok) => setTimeout(ok, 50));
+    }
+    expect(red).toBe(503);
+    slack.clearFaults();
+    const app = await starting;
+    cleanups.push(() => app.stop());
+    expect(await readyz()).toBe(200);
+  });
+
+  it("SIGTERM during a sync: the run is recorded as failed, the lease released, exit 0", async () => {
+    const slack = await startSandboxSlack();
+    const asana = await startSandboxAsana({ projects: 300, latencyMs: 40, requestsPerMinute: 1_000_000 });
+    const engine: Store = await openStore(
+      {
+        engine: "embedded",
+        endpoint: null,
+        region: null,
+        tablePrefix: "unused",
+        env: "test",
+        dataDir: "unused",
+      },
+      { inMemory: true },
+    );
+    cleanups.push(
+      () => engine.close(),
+      () => asana.stop(),
+      () => slack.stop(),
+    );
+    const tablePrefix = `t-${randomUUID().slice(0, 8)}`;
+    const { child, exited } = runMain({
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_API_URL: slack.apiUrl,
+      PMO_CHANNEL_ID: "C0SBXPMO01",
+      PMO_ADMIN_USER_IDS: "U0SBXADM01",
+      ASANA_TOKEN: asana.token,
+      ASANA_BASE_URL: asana.baseUrl,
+      ASANA_WORKSPACE_GID: asana.workspaceGid,
+      DYNAMODB_ENDPOINT: engine.endpoint ?? "",
+      TABLE_PREFIX: tablePrefix,
+      HEALTH_PORT: String(await freePort()),
+      LOG_LEVEL: "warn",
+    });
+    cleanups.push(async () => child.kill("SIGKILL"));
+    await slack.waitForConnections(1, 20_000);
+    const store = await openStore({
+      engine: "endpoint",
+      endpoint: engine.endpoint,
+      region: null,
+      tablePrefix,
+      env: "dev",
+      dataDir: "unused",
+    });
+    cleanups.push(() => store.close());
+    const repos = createRepositories(store, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
+    await slack.sendCommand("U0SBXADM01", "/pmo", "sync full");
+    for (let i = 0; i < 200 && (await repos.meta.getLease(SYNC_LEASE)) === null; i++)
+      await new Promise((ok) => setTimeout(ok, 50));
+    expect(await repos.meta.getLease(SYNC_LEASE)).not.toBeNull();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(await repos.meta.getLease(SYNC_LEASE)).toBeNull();
+    const [run] = await repos.syncLog.recent(1);
+    expect(run).toMatchObject({ status: "failed", errorMessage: expect.stringContaining("stopping") });
+  });
+});
