@@ -1,6 +1,12 @@
+import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import type { SyncSettings } from "../jobs/asana-sync.ts";
 import { type AsanaClient, asanaClientFromConfig, type ProjectScope } from "../services/asana/client.ts";
+import {
+  type DirectMessenger,
+  slackDirectMessenger,
+  textDirectMessenger,
+} from "../services/slack/direct-messenger.ts";
 import { type Notifier, notifierFromConfig } from "../services/slack/notifier.ts";
 import { openStore, type Store } from "../services/store/client.ts";
 import type { Clock } from "../services/store/dynamo.ts";
@@ -22,6 +28,8 @@ export type Container = {
   asana: AsanaClient | null;
   /** The PMO channel, or readable text on stdout when no Slack token is configured. */
   notifier: Notifier;
+  /** DMs to one person (reminders), or readable text on stdout without a Slack token. */
+  messenger: DirectMessenger;
   syncSettings: SyncSettings;
   close(): Promise<void>;
 };
@@ -29,6 +37,7 @@ export type Container = {
 export type ContainerOptions = {
   clock?: Clock;
   notifier?: Notifier;
+  messenger?: DirectMessenger;
   logDestination?: DestinationStream;
   asana?: AsanaClient;
   /** Above the plan's budget only against the sandbox (tests, benchmarks). */
@@ -68,6 +77,17 @@ export async function createContainer(config: Config, options: ContainerOptions 
       logger: toBoltLogger(logger),
       clock: () => clock().getTime(),
     });
+  const messenger =
+    options.messenger ??
+    (config.slack.botToken === null
+      ? textDirectMessenger(process.stdout)
+      : slackDirectMessenger(
+          new WebClient(config.slack.botToken, {
+            slackApiUrl: `${config.slack.apiUrl}/`,
+            retryConfig: { retries: 0 },
+            logger: toBoltLogger(logger),
+          }),
+        ));
   return {
     config,
     logger,
@@ -77,6 +97,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     repos,
     asana,
     notifier,
+    messenger,
     syncSettings: syncSettingsFrom(config),
     close: () => store.close(),
   };

@@ -1,4 +1,5 @@
-import { runPipeline, sendDailyDigestWith } from "../jobs/pipeline.ts";
+import { remindDepsOf, runPipeline, sendDailyDigestWith } from "../jobs/pipeline.ts";
+import { remindOwnersWeekly } from "../jobs/remind-owners.ts";
 import type { ListenerDeps } from "../listeners/deps.ts";
 import { registerListeners } from "../listeners/index.ts";
 import type { SyncKind } from "../services/model.ts";
@@ -43,6 +44,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       { name: "sync-full", cron: config.schedules.syncFull, run: () => pipeline("full") },
       { name: "sync-partial", cron: config.schedules.syncPartial, run: () => pipeline("partial") },
       { name: "daily-digest", cron: config.schedules.digest, run: () => sendDailyDigestWith(container) },
+      {
+        name: "owner-reminders",
+        cron: config.schedules.reminder,
+        run: () => remindOwnersWeekly(remindDepsOf(container)),
+      },
     ];
     const scheduler = startScheduler(options.schedules === false ? [] : jobs, {
       timezone: config.timezone,

@@ -5,6 +5,7 @@ import { runSync, type SyncDeps, type SyncSummary } from "./asana-sync.ts";
 import { type DailyDigestSummary, sendDailyDigest } from "./daily-digest.ts";
 import { evaluateRules, type RulesSummary } from "./evaluate-rules.ts";
 import { type PushAlertsSummary, pushAlerts } from "./push-alerts.ts";
+import { nudgeOwners, type RemindDeps } from "./remind-owners.ts";
 
 /**
  * The pipeline of DESIGN.md section 1, sync -> rules -> alerts, as the CLI and the scheduler run
@@ -73,6 +74,14 @@ export async function runPipeline(
     ...(signal ? { signal } : {}),
   });
   const alerts = rules?.status === "completed" ? await pushAlertsWith(container) : null;
+  const opened = (rules?.alerts ?? []).filter(
+    (a) => a.ruleId === "no_status_update" && (a.kind === "open" || a.kind === "reopen"),
+  );
+  if (opened.length > 0)
+    await nudgeOwners(
+      remindDepsOf(container),
+      opened.map((a) => a.projectGid),
+    );
   return { sync, rules, alerts };
 }
 
@@ -106,4 +115,21 @@ export function sendDailyDigestWith(container: Container): Promise<DailyDigestSu
       freshUpdateDays: config.rules.noStatusUpdateDays,
     },
   });
+}
+
+export function remindDepsOf(container: Container): RemindDeps {
+  const { config } = container;
+  return {
+    repos: container.repos,
+    messenger: container.messenger,
+    clock: container.clock,
+    logger: container.logger,
+    owner: container.owner,
+    settings: {
+      timeZone: config.timezone,
+      defaultLocale: config.defaultLocale,
+      adminUserIds: config.slack.adminUserIds,
+      freshUpdateDays: config.rules.noStatusUpdateDays,
+    },
+  };
 }

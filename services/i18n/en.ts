@@ -483,4 +483,17 @@ export const en: Catalog = {
   "update.modal.error.eta": "Choose a valid date.",
   "update.modal.error.failed":
     "I could not check your update because of a technical problem. Please try again in a few minutes.",
+  "reminder.nudge.intro":
+    "👋 {count:This project has|These projects have} no recent status update. How {count:is it|are they} going?",
+  "reminder.weekly.intro":
+    "📅 Weekly reminder: {count} of your {count:projects needs|projects need} a status update.",
+  "reminder.neverUpdated": "No status updates recorded",
+  "reminder.daysSince": "Last update {days} {days:day|days} ago",
+  "reminder.button": "Update status",
+  "reminder.more": "… and {count} more: `/pmo mine` shows them all.",
+  "reminder.howTo":
+    "You can also write to me here, for example: _PMO-123 progress 70%, at risk because of the vendor, delivery on Friday_.",
+  "reminder.unmapped.intro":
+    "{count} {count:owner has|owners have} projects with no recent update and no Slack user linked, so I could not remind them:",
+  "reminder.unmapped.howTo": "They are linked by email: the Slack email must be the same as the Asana one.",
 };

@@ -500,4 +500,17 @@ export const es = {
   "update.modal.error.eta": "Elige una fecha válida.",
   "update.modal.error.failed":
     "No pude revisar tu actualización por un problema técnico. Inténtalo de nuevo en unos minutos.",
+  "reminder.nudge.intro":
+    "👋 {count:Este proyecto no tiene|Estos proyectos no tienen} una actualización de estado reciente. ¿Me cuentas cómo {count:va|van}?",
+  "reminder.weekly.intro":
+    "📅 Recordatorio semanal: {count} {count:proyecto tuyo necesita|proyectos tuyos necesitan} una actualización de estado.",
+  "reminder.neverUpdated": "Sin actualizaciones de estado registradas",
+  "reminder.daysSince": "Última actualización hace {days} {days:día|días}",
+  "reminder.button": "Actualizar estado",
+  "reminder.more": "… y {count} más: `/pmo mis-proyectos` los muestra todos.",
+  "reminder.howTo":
+    "También puedes escribirme aquí, por ejemplo: _PMO-123 avance 70%, en riesgo por el proveedor, entrega el viernes_.",
+  "reminder.unmapped.intro":
+    "{count} {count:responsable tiene|responsables tienen} proyectos sin actualización reciente y no {count:tiene|tienen} usuario de Slack asociado, así que no les pude recordar:",
+  "reminder.unmapped.howTo": "Se asocian por correo: el correo de Slack debe ser el mismo que el de Asana.",
 } as const satisfies Record<string, string>;
