@@ -129,6 +129,11 @@ type RequestSpec<T> = {
   query?: Query;
   body?: unknown;
   schema: z.ZodType<T>;
+  /**
+   * Listing pages go ahead of the per-project calls waiting for a slot: each page feeds a
+   * hundred of them, so a page stuck behind the queue would starve the whole sync.
+   */
+  priority?: "high";
 };
 
 export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
@@ -184,7 +189,7 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
     | { kind: "network"; cause: unknown };
 
   async function attemptOnce<T>(spec: RequestSpec<T>, url: string): Promise<Outcome> {
-    const release = await (spec.method === "GET" ? reads : writes).acquire();
+    const release = await (spec.method === "GET" ? reads : writes).acquire(spec.priority === "high");
     let timer: NodeJS.Timeout | undefined;
     try {
       await pacer.take();
@@ -308,7 +313,13 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
     for (;;) {
       let page: z.output<typeof schema>;
       try {
-        page = await send({ method: "GET", path, query: { ...query, limit: PAGE_LIMIT, offset }, schema });
+        page = await send({
+          method: "GET",
+          path,
+          query: { ...query, limit: PAGE_LIMIT, offset },
+          schema,
+          priority: "high",
+        });
       } catch (error) {
         // Offsets expire (Asana answers 400): start the listing once more and skip what was seen.
         if (offset === null || restarted || !isAsanaError(error, "asana_bad_request")) throw error;
@@ -587,17 +598,19 @@ class RequestPacer {
 class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly waitingFirst: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
 
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.limit) await new Promise<void>((resume) => this.waiting.push(resume));
-    else this.active++;
+  async acquire(first = false): Promise<() => void> {
+    if (this.active >= this.limit) {
+      await new Promise<void>((resume) => (first ? this.waitingFirst : this.waiting).push(resume));
+    } else this.active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
+      const next = this.waitingFirst.shift() ?? this.waiting.shift();
       if (next === undefined) this.active--;
       else next();
     };

@@ -28,6 +28,24 @@ export class ConversationsRepository {
   }
 
   /**
+   * The user's conversation as stored, saying whether it has expired, so a late answer can be
+   * told "it expired" rather than taken for a new start. DynamoDB deletes expired items up to two
+   * days late: after that this is null, like a conversation that never was.
+   */
+  async find(slackUserId: string): Promise<{ conversation: Conversation; expired: boolean } | null> {
+    const out = await this.options.doc.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: keys.conversation(slackUserId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return null;
+    const conversation = parseItem(conversationSchema, this.options.tableName, out.Item);
+    return { conversation, expired: isExpired(out.Item, this.now()) };
+  }
+
+  /**
    * Writes the state with a fresh expiry. `expectedVersion` is the version read (0 when there was
    * none, or it had expired); a concurrent change in between throws VersionConflictError.
    */

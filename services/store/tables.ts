@@ -146,6 +146,10 @@ export const keys = {
   lock: (name: string) => ({ pk: `LOCK#${name}`, sk: "META" }),
   event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: "META" }),
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: "META" }),
+  /** A Slack delivery recorded before it is processed, until it is done (meta table). */
+  inbound: (id: string) => ({ pk: `INBOUND#${id}`, sk: "META" }),
+  /** A status update still to be written back to Asana (meta table). */
+  writeBack: (id: string) => ({ pk: `WRITEBACK#${id}`, sk: "META" }),
 } as const;
 
 export const projectPk = (gid: string): string => keys.project(gid).pk;

@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { StoreError } from "../errors.ts";
 import { type StatusUpdate, type StatusUpdateInput, statusUpdateSchema } from "../model.ts";
 import { isConditionFailure, parseItem, queryAll, type RepositoryOptions } from "./dynamo.ts";
@@ -24,6 +24,20 @@ export class UpdatesRepository {
       if (isConditionFailure(error)) return { update, added: false };
       throw error;
     }
+  }
+
+  /** One update by its key (project, instant, author); null when there is none. */
+  async get(
+    key: Pick<StatusUpdate, "projectGid" | "submittedAt" | "slackUserId">,
+  ): Promise<StatusUpdate | null> {
+    const out = await this.options.doc.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: keys.update(key.projectGid, key.submittedAt, key.slackUserId),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? parseItem(statusUpdateSchema, this.options.tableName, out.Item) : null;
   }
 
   /** Records the gid Asana gave the update when it was written back. */

@@ -494,6 +494,20 @@ export function describeStoreContract(engine: EngineUnderTest): void {
           "su-1",
         );
         expect((await repos.updates.listForProject("601", 1))[0]?.asanaStatusUpdateGid).toBe("su-1");
+        expect(
+          await repos.updates.get({
+            projectGid: "601",
+            submittedAt: "2026-03-02T09:00:00.000Z",
+            slackUserId: "U7",
+          }),
+        ).toMatchObject({ text, asanaStatusUpdateGid: "su-1" });
+        expect(
+          await repos.updates.get({
+            projectGid: "601",
+            submittedAt: "2026-03-03T09:00:00.000Z",
+            slackUserId: "U7",
+          }),
+        ).toBeNull();
       });
     });
 
@@ -526,6 +540,19 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         ).toBe(1);
         await repos.conversations.clear("U8");
         expect(await repos.conversations.get("U8")).toBeNull();
+      });
+
+      it("find tells a live conversation from an expired one, and none from both", async () => {
+        expect(await repos.conversations.find("U9")).toBeNull();
+        await repos.conversations.put({ slackUserId: "U9", state: "confirming", data: { id: "c1" } }, 0);
+        expect(await repos.conversations.find("U9")).toMatchObject({
+          expired: false,
+          conversation: { state: "confirming", data: { id: "c1" } },
+        });
+        advance(61 * 60_000);
+        expect(await repos.conversations.find("U9")).toMatchObject({ expired: true });
+        await repos.conversations.clear("U9");
+        expect(await repos.conversations.find("U9")).toBeNull();
       });
     });
 
@@ -570,6 +597,66 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         expect(await repos.meta.getCursor("events:1")).toBe("tok-2");
         await repos.meta.deleteCursor("events:1");
         expect(await repos.meta.getCursor("events:1")).toBeNull();
+      });
+
+      it("records an inbound delivery once, claims it, and keeps it pending until done", async () => {
+        const payload = { user: "U1", text: "PMO-1 avance 50%" };
+        expect(await repos.meta.recordInbound("EvIn1", payload, { owner: "a", claimMs: 60_000 })).toBe("new");
+        expect(await repos.meta.recordInbound("EvIn1", payload)).toBe("seen");
+        const raced = await Promise.all([
+          repos.meta.recordInbound("EvIn2", payload),
+          repos.meta.recordInbound("EvIn2", payload),
+        ]);
+        expect(raced.sort()).toEqual(["new", "seen"]);
+        expect((await repos.meta.listPendingInbound()).map((w) => w.id)).toEqual(["EvIn1", "EvIn2"]);
+        expect((await repos.meta.getInbound("EvIn1"))?.payload).toEqual(payload);
+
+        // Claimed by "a" at record time: nobody (not even "a" again) takes it before it is released.
+        expect(await repos.meta.claimInbound("EvIn1", "b", 60_000)).toBeNull();
+        expect(await repos.meta.claimInbound("EvIn1", "a", 60_000)).toBeNull();
+        await repos.meta.releaseInbound("EvIn1", "a", {
+          errorCode: "store_unreachable",
+          failureNotified: true,
+        });
+        const released = await repos.meta.claimInbound("EvIn1", "b", 60_000);
+        expect(released).toMatchObject({
+          claimedBy: "b",
+          attempts: 2,
+          failureNotified: true,
+          lastErrorCode: "store_unreachable",
+        });
+        // A release by someone who no longer holds the claim changes nothing.
+        await repos.meta.releaseInbound("EvIn1", "a", { errorCode: "x", failureNotified: false });
+        expect(await repos.meta.claimInbound("EvIn1", "c", 60_000)).toBeNull();
+        // A claim that ran out (its holder died) is taken over.
+        advance(61_000);
+        expect((await repos.meta.claimInbound("EvIn1", "c", 60_000))?.claimedBy).toBe("c");
+
+        await repos.meta.markInboundDone("EvIn1");
+        expect((await repos.meta.listPendingInbound()).map((w) => w.id)).toEqual(["EvIn2"]);
+        expect(await repos.meta.claimInbound("EvIn1", "b", 60_000)).toBeNull();
+        expect(await repos.meta.recordInbound("EvIn1", payload)).toBe("seen");
+
+        // A day later the delivery is forgotten: no longer pending, and the id may be recorded anew.
+        advance(24 * 60 * 60_000 + 1_000);
+        expect(await repos.meta.listPendingInbound()).toEqual([]);
+        expect(await repos.meta.getInbound("EvIn2")).toBeNull();
+        expect(await repos.meta.recordInbound("EvIn1", payload)).toBe("new");
+      });
+
+      it("keeps pending write-backs until cleared, one claimer at a time", async () => {
+        expect(await repos.meta.recordPendingWriteBack("601#t#U1", { projectGid: "601" })).toBe("new");
+        expect(await repos.meta.recordPendingWriteBack("601#t#U1", { projectGid: "601" })).toBe("seen");
+        const claims = await Promise.all(
+          ["x", "y"].map((owner) => repos.meta.claimPendingWriteBack("601#t#U1", owner, 60_000)),
+        );
+        expect(claims.filter((c) => c !== null)).toHaveLength(1);
+        expect((await repos.meta.listPendingWriteBacks()).map((w) => w.id)).toEqual(["601#t#U1"]);
+        // Write-backs and deliveries are kept apart.
+        expect((await repos.meta.listPendingInbound()).some((w) => w.id === "601#t#U1")).toBe(false);
+        await repos.meta.clearPendingWriteBack("601#t#U1");
+        expect(await repos.meta.listPendingWriteBacks()).toEqual([]);
+        expect(await repos.meta.getPendingWriteBack("601#t#U1")).toBeNull();
       });
 
       it("reads and writes many cursors in batches", async () => {

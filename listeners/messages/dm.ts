@@ -1,0 +1,24 @@
+import type { App } from "@slack/bolt";
+import { parseDirectMessage } from "../../services/slack/update-payloads.ts";
+import type { UpdateServices } from "../../services/updates/update-services.ts";
+import type { ListenerDeps } from "../deps.ts";
+
+/**
+ * A person's DM to the app: recorded in the meta table first (Bolt has acked it already, so it must
+ * not be lost; a duplicate delivery is dropped there), then read as a status update. Bots, edits,
+ * deletions and messages outside the DM are ignored. The text is never logged.
+ */
+export function registerDirectMessages(app: App, deps: ListenerDeps, updates: UpdateServices): void {
+  app.message(async ({ body }) => {
+    const dm = parseDirectMessage(body, deps.clock());
+    if (dm === null) return;
+    try {
+      await updates.inbox.receive(dm.eventId, dm);
+    } catch (error) {
+      deps.logger.error({ err: error, eventId: dm.eventId }, "a DM could not be recorded");
+      await updates.conversations
+        .notifyUnhandled(dm.userId, dm.channel, "unrecorded")
+        .catch((notifyError: unknown) => deps.logger.warn({ err: notifyError }, "could not tell the writer"));
+    }
+  });
+}

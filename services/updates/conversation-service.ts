@@ -1,0 +1,468 @@
+import type { ModalView } from "@slack/types";
+import { z } from "zod";
+import type { Logger } from "../../app/logger.ts";
+import { normalisePmoId } from "../asana/mapper.ts";
+import { VersionConflictError } from "../errors.ts";
+import { type Locale, t } from "../i18n/index.ts";
+import type { Project } from "../model.ts";
+import { isActiveProject } from "../rules/rules.ts";
+import {
+  checkUpdateModal,
+  parseUpdateModalMetadata,
+  updateModal,
+} from "../slack/blocks/modals/update-modal.ts";
+import {
+  conversationMessage,
+  failureMessage,
+  type ResponsableInfo,
+  savedMessage,
+} from "../slack/blocks/update-messages.ts";
+import type { DirectMessenger } from "../slack/direct-messenger.ts";
+import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
+import { parseUpdateRef, UPDATE_FIELDS } from "../slack/update-ids.ts";
+import type { Clock } from "../store/dynamo.ts";
+import type { Repositories } from "../store/repositories.ts";
+import type { UserDirectory } from "../users/directory.ts";
+import {
+  type ActiveConversation,
+  classifyText,
+  draftSchema,
+  fromStored,
+  onCancel,
+  onChooseProject,
+  onConfirm,
+  onEdit,
+  onText,
+  type Prior,
+  type ProjectChoice,
+  projectChoiceSchema,
+  type Reading,
+  type Step,
+  type Writer,
+} from "./conversation.ts";
+import { type AttemptContext, FOLLOWUPS_PENDING, type ProcessResult } from "./inbound.ts";
+import { type ProjectRef, type StatusUpdateInterpreter, toParsedUpdate } from "./interpreter.ts";
+import { type SubmitUpdateDeps, submitUpdate } from "./submit-update.ts";
+
+/**
+ * The conversation's I/O around the pure machine (conversation.ts): who the writer is and which
+ * projects are theirs, the stored conversation, the interpreter, and the answers in the DM.
+ */
+
+/** A DM as the listener recorded it. */
+export const directMessageSchema = z.object({
+  kind: z.literal("dm"),
+  /** Slack's event id: the delivery's identity, the same on every duplicate. */
+  eventId: z.string().min(1),
+  userId: z.string().min(1),
+  channel: z.string().min(1),
+  text: z.string(),
+  ts: z.string().min(1),
+  receivedAt: z.iso.datetime({ offset: true }),
+});
+export type DirectMessage = z.output<typeof directMessageSchema>;
+
+/** A confirmed update, recorded before it is saved so a failure is retried. */
+export const submissionSchema = z.object({
+  kind: z.literal("submit"),
+  userId: z.string().min(1),
+  /** Where to answer: the DM channel (or the user id). */
+  channel: z.string().min(1),
+  /** The card to update in place once saved; null when there is none (a modal from elsewhere). */
+  ts: z.string().min(1).nullable(),
+  submittedAt: z.iso.datetime({ offset: true }),
+  project: projectChoiceSchema,
+  draft: draftSchema,
+});
+export type SubmissionPayload = z.output<typeof submissionSchema>;
+
+/** A click on one of the conversation's buttons. */
+export type UpdateClick = { userId: string; channel: string; messageTs: string; value: unknown };
+
+/** A submitted update modal. */
+export type ModalSubmission = { userId: string; viewId: string; values: unknown; privateMetadata: unknown };
+
+export type ModalAnswer =
+  | { kind: "errors"; errors: Record<string, string> }
+  | { kind: "accepted"; id: string; submission: SubmissionPayload; conversationToClear: boolean };
+
+export type ConversationDeps = {
+  repos: Repositories;
+  users: Pick<UserDirectory, "profile" | "isAdmin" | "slackUserIdFor">;
+  interpreter: StatusUpdateInterpreter;
+  messenger: DirectMessenger;
+  /** Records a confirmed update durably and saves it (the inbox). */
+  submissions: { receive(id: string, payload: SubmissionPayload): Promise<unknown> };
+  submit: SubmitUpdateDeps;
+  settings: { timezone: string; defaultLocale: Locale };
+  clock: Clock;
+  logger: Logger;
+  newId: () => string;
+};
+
+type WriterView = { writer: Writer; locale: Locale; own: Project[] };
+
+const refOf = (project: Pick<Project, "gid" | "name" | "pmoId">): ProjectRef => ({
+  gid: project.gid,
+  name: project.name,
+  pmoId: project.pmoId,
+});
+
+const choiceOf = (project: Project): ProjectChoice => ({
+  gid: project.gid,
+  name: project.name,
+  pmoId: project.pmoId,
+  url: project.permalinkUrl,
+});
+
+export class UpdateConversations {
+  constructor(private readonly deps: ConversationDeps) {}
+
+  // ---- DMs ---------------------------------------------------------------------------------------
+
+  /** A DM: answers the writer. Throws when it could not (the inbox retries). */
+  async handleText(dm: DirectMessage): Promise<void> {
+    try {
+      await this.handleTextOnce(dm);
+    } catch (error) {
+      // Two DMs of the same writer at once: the second reads again and goes on from there.
+      if (!(error instanceof VersionConflictError)) throw error;
+      await this.handleTextOnce(dm);
+    }
+  }
+
+  private async handleTextOnce(dm: DirectMessage): Promise<void> {
+    const view = await this.writerOf(dm.userId);
+    const prior = await this.prior(dm.userId);
+    const reading = classifyText(dm.text) === "update" ? await this.read(dm.text, view) : null;
+    const step = onText({
+      writer: view.writer,
+      prior,
+      text: dm.text,
+      sourceId: dm.eventId,
+      receivedAt: dm.receivedAt,
+      newId: this.deps.newId(),
+      read: () => reading ?? emptyReading(),
+    });
+    await this.follow(dm.userId, step, view, { channel: dm.channel, messageTs: null });
+  }
+
+  // ---- buttons -----------------------------------------------------------------------------------
+
+  async choose(click: UpdateClick): Promise<void> {
+    const ref = parseUpdateRef(click.value);
+    if (ref === null) return;
+    const view = await this.writerOf(click.userId);
+    const step = onChooseProject(view.writer, await this.prior(click.userId), ref);
+    await this.follow(click.userId, step, view, { channel: click.channel, messageTs: click.messageTs });
+  }
+
+  async cancel(click: UpdateClick): Promise<void> {
+    const ref = parseUpdateRef(click.value);
+    if (ref === null) return;
+    const view = await this.writerOf(click.userId);
+    const step = onCancel(await this.prior(click.userId), ref);
+    await this.follow(click.userId, step, view, { channel: click.channel, messageTs: click.messageTs });
+  }
+
+  async confirm(click: UpdateClick): Promise<void> {
+    const ref = parseUpdateRef(click.value);
+    if (ref === null) return;
+    const view = await this.writerOf(click.userId);
+    const step = onConfirm(view.writer, await this.prior(click.userId), ref);
+    await this.follow(click.userId, step, view, { channel: click.channel, messageTs: click.messageTs });
+  }
+
+  /** Editar: the modal prefilled with the draft, or null when the click was answered otherwise. */
+  async edit(click: UpdateClick): Promise<ModalView | null> {
+    const ref = parseUpdateRef(click.value);
+    if (ref === null) return null;
+    const view = await this.writerOf(click.userId);
+    const result = onEdit(await this.prior(click.userId), ref);
+    if ("step" in result) {
+      await this.follow(click.userId, result.step, view, { channel: click.channel, messageTs: null });
+      return null;
+    }
+    const { edit } = result;
+    const choices = view.writer.projects.some((p) => p.gid === edit.project.gid)
+      ? view.writer.projects
+      : [edit.project, ...view.writer.projects];
+    return updateModal(view.locale, {
+      choices,
+      project: edit.project,
+      summary: unescapeMrkdwn(edit.draft.text),
+      parsed: edit.draft.parsed,
+      origin: { conversationId: edit.id, version: edit.version, channel: click.channel, ts: click.messageTs },
+    });
+  }
+
+  // ---- the modal ---------------------------------------------------------------------------------
+
+  /**
+   * Checks a submitted modal: errors to show under the fields, or the submission to save. It never
+   * throws: Slack waits for an answer, so a failure is an error under the summary.
+   */
+  async checkModal(submission: ModalSubmission): Promise<ModalAnswer> {
+    try {
+      return await this.checkModalOnce(submission);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, "the update modal could not be checked");
+      const locale = await this.localeOf(submission.userId)
+        .then((found) => found.locale)
+        .catch(() => this.deps.settings.defaultLocale);
+      return { kind: "errors", errors: { [UPDATE_FIELDS.summary]: t(locale, "update.modal.error.failed") } };
+    }
+  }
+
+  private async checkModalOnce(submission: ModalSubmission): Promise<ModalAnswer> {
+    const view = await this.writerOf(submission.userId);
+    const { locale, writer } = view;
+    const check = checkUpdateModal(locale, submission.values);
+    if (!check.ok) return { kind: "errors", errors: check.errors };
+    const { project: answer } = check.values;
+    const project =
+      answer.kind === "gid"
+        ? await this.deps.repos.projects.get(answer.gid)
+        : await this.deps.repos.projects.getByPmoId(normalisePmoId(answer.pmoId) ?? answer.pmoId);
+    const projectError = (message: string): ModalAnswer => ({
+      kind: "errors",
+      errors: { [UPDATE_FIELDS.project]: message },
+    });
+    if (project === null || !isActiveProject(project))
+      return projectError(t(locale, "update.modal.error.projectUnknown"));
+    if (!writer.isAdmin && (writer.asanaUserGid === null || project.responsableKey !== writer.asanaUserGid))
+      return projectError(t(locale, "update.modal.error.projectNotAllowed"));
+
+    const origin = parseUpdateModalMetadata(submission.privateMetadata);
+    const found =
+      origin.conversationId === null ? null : await this.deps.repos.conversations.find(submission.userId);
+    const conversation = found !== null && !found.expired ? fromStored(found.conversation) : null;
+    const draft = conversation?.id === origin.conversationId ? (conversation?.draft ?? null) : null;
+    const now = this.deps.clock().toISOString();
+    const { summary } = check.values;
+    // An untouched summary keeps the DM as it was written, byte for byte.
+    const text =
+      draft !== null && unescapeMrkdwn(draft.text).replace(/\r\n?/g, "\n") === summary ? draft.text : summary;
+    return {
+      kind: "accepted",
+      id: `modal:${submission.viewId}`,
+      conversationToClear: draft !== null,
+      submission: {
+        kind: "submit",
+        userId: submission.userId,
+        channel: origin.channel ?? submission.userId,
+        ts: origin.ts,
+        submittedAt: now,
+        project: choiceOf(project),
+        draft: {
+          sourceId: draft?.sourceId ?? `modal:${submission.viewId}`,
+          text,
+          receivedAt: draft?.receivedAt ?? now,
+          parsed: check.values.parsed,
+          unread: [],
+        },
+      },
+    };
+  }
+
+  /** Saves what an accepted modal submitted (after the view was closed). */
+  async submitModal(accepted: Extract<ModalAnswer, { kind: "accepted" }>): Promise<void> {
+    if (accepted.conversationToClear) await this.deps.repos.conversations.clear(accepted.submission.userId);
+    await this.deps.submissions.receive(accepted.id, accepted.submission);
+  }
+
+  // ---- saving ------------------------------------------------------------------------------------
+
+  /** Saves a confirmed update and shows the writer where it went. Throws when it could not be saved. */
+  async saveSubmission(payload: SubmissionPayload, context: AttemptContext): Promise<ProcessResult> {
+    const { draft } = payload;
+    const outcome = await submitUpdate(this.deps.submit, {
+      projectGid: payload.project.gid,
+      slackUserId: payload.userId,
+      submittedAt: payload.submittedAt,
+      text: draft.text,
+      parsed: draft.parsed,
+      slackEventId: draft.sourceId.startsWith("modal:") ? null : draft.sourceId,
+    });
+    const { locale } = await this.localeOf(payload.userId);
+    const message = savedMessage(locale, {
+      project: payload.project,
+      parsed: outcome.update.parsed,
+      outcome: {
+        writeBack:
+          outcome.writeBack === "pending" ? "pending" : outcome.writeBack === "off" ? "off" : "written",
+        alerted: outcome.alert === "posted" || outcome.alert === "already_posted",
+      },
+    });
+    // Told earlier that it failed: the good news comes as a new message they will see.
+    const toldOfFailure = context.failureNotified && context.previousErrorCode !== FOLLOWUPS_PENDING;
+    if (payload.ts !== null && !toldOfFailure)
+      await this.deps.messenger.update({ channel: payload.channel, ts: payload.ts }, message);
+    else await this.deps.messenger.post(payload.channel, message);
+    return outcome.alert === "failed" ? "retry_quietly" : "done";
+  }
+
+  /** The explicit failure message of a DM or a confirmation that will be retried. */
+  async notifyFailure(payload: DirectMessage | SubmissionPayload): Promise<void> {
+    const { locale } = await this.localeOf(payload.userId);
+    await this.deps.messenger.post(
+      payload.channel,
+      failureMessage(locale, payload.kind === "dm" ? "read" : "save"),
+    );
+  }
+
+  /** Something failed before the inbox had it (a DM not recorded, a click): the writer is told. */
+  async notifyUnhandled(userId: string, channel: string, what: "unrecorded" | "click"): Promise<void> {
+    const locale = await this.localeOf(userId)
+      .then((found) => found.locale)
+      .catch(() => this.deps.settings.defaultLocale);
+    await this.deps.messenger.post(channel, failureMessage(locale, what));
+  }
+
+  // ---- around the machine ------------------------------------------------------------------------
+
+  /** Stores what the step decided, records a submission, and answers. */
+  private async follow(
+    userId: string,
+    step: Step,
+    view: WriterView,
+    where: { channel: string; messageTs: string | null },
+  ): Promise<void> {
+    const { repos, messenger } = this.deps;
+    if (step.submit !== null) {
+      // Recorded before the conversation is cleared: from here on the inbox owns it.
+      await this.deps.submissions.receive(step.submit.submissionId, {
+        kind: "submit",
+        userId,
+        channel: where.channel,
+        ts: where.messageTs,
+        submittedAt: this.deps.clock().toISOString(),
+        project: step.submit.project,
+        draft: step.submit.draft,
+      });
+      return repos.conversations.clear(userId);
+    }
+    if (step.next === "clear") await repos.conversations.clear(userId);
+    else if (step.next !== "keep")
+      await repos.conversations.put(
+        { slackUserId: userId, state: step.next.state, data: step.next.data },
+        step.expectedVersion,
+      );
+    const responsable =
+      step.reply.kind === "not_allowed" ? await this.responsableOf(step.reply.project.gid) : null;
+    const message = conversationMessage({ locale: view.locale, responsable }, step.reply, step.notices);
+    // A click on a message that is still current changes that message; anything else is a new one.
+    const inPlace =
+      where.messageTs !== null && ["confirm", "cancelled", "choose_project"].includes(step.reply.kind);
+    if (inPlace && where.messageTs !== null)
+      await messenger.update({ channel: where.channel, ts: where.messageTs }, message);
+    else await messenger.post(where.channel, message);
+  }
+
+  private async prior(userId: string): Promise<Prior> {
+    const found = await this.deps.repos.conversations.find(userId);
+    if (found === null) return null;
+    const conversation: ActiveConversation | null = fromStored(found.conversation);
+    return conversation === null ? null : { conversation, expired: found.expired };
+  }
+
+  private async localeOf(userId: string): Promise<{ locale: Locale }> {
+    const profile = await this.deps.repos.users.get(userId);
+    return { locale: profile?.locale ?? this.deps.settings.defaultLocale };
+  }
+
+  private async writerOf(userId: string): Promise<WriterView> {
+    const profile = await this.deps.users.profile(userId);
+    const own =
+      profile.asanaUserGid === null
+        ? []
+        : (await this.deps.repos.projects.listByResponsable(profile.asanaUserGid)).filter(isActiveProject);
+    return {
+      writer: {
+        slackUserId: userId,
+        isAdmin: this.deps.users.isAdmin(userId),
+        asanaUserGid: profile.asanaUserGid,
+        email: profile.email,
+        projects: own.map(choiceOf),
+      },
+      locale: profile.locale ?? this.deps.settings.defaultLocale,
+      own,
+    };
+  }
+
+  private async responsableOf(projectGid: string): Promise<ResponsableInfo | null> {
+    const project = await this.deps.repos.projects.get(projectGid);
+    if (project === null) return null;
+    return {
+      name: project.responsable,
+      slackUserId: await this.deps.users.slackUserIdFor(project.responsableKey),
+    };
+  }
+
+  /**
+   * The interpreter's reading. Projects outside the writer's list are found by PMO ID only: a first
+   * pass collects the PMO IDs the text names, they are read from the store (an index each), and a
+   * second pass reads the text knowing them.
+   */
+  private async read(text: string, view: WriterView): Promise<Reading> {
+    const { interpreter, repos } = this.deps;
+    const known = new Map(view.own.map((project) => [project.gid, project]));
+    const base = {
+      text,
+      projects: view.own.map(refOf),
+      now: this.deps.clock(),
+      timezone: this.deps.settings.timezone,
+      locale: view.locale,
+    };
+    const asked = new Set<string>();
+    let interpretation = interpreter.interpret({
+      ...base,
+      allProjects: (pmoId) => {
+        asked.add(pmoId);
+        return null;
+      },
+    });
+    if (asked.size > 0) {
+      const found = new Map<string, Project>();
+      for (const pmoId of asked) {
+        const project = await repos.projects.getByPmoId(pmoId);
+        if (project === null || !isActiveProject(project)) continue;
+        found.set(pmoId, project);
+        known.set(project.gid, project);
+      }
+      if (found.size > 0)
+        interpretation = interpreter.interpret({
+          ...base,
+          allProjects: (pmoId) => {
+            const project = found.get(pmoId);
+            return project === undefined ? null : refOf(project);
+          },
+        });
+    }
+    const choice = (ref: ProjectRef): ProjectChoice => {
+      const project = known.get(ref.gid);
+      return project === undefined ? { ...ref, url: null } : choiceOf(project);
+    };
+    const named =
+      interpretation.project === null
+        ? interpretation.projectRefs.filter((c) => c.reason !== "only_project").map((c) => choice(c.project))
+        : [];
+    return {
+      project: interpretation.project === null ? null : choice(interpretation.project),
+      named: [...new Map(named.map((p) => [p.gid, p])).values()],
+      parsed: toParsedUpdate(interpretation),
+      unread: interpretation.unread,
+      unknownPmoIds: interpretation.unknownPmoIds,
+    };
+  }
+}
+
+function emptyReading(): Reading {
+  return {
+    project: null,
+    named: [],
+    parsed: { progress: null, health: null, risks: [], blockers: [], nextSteps: [], eta: null },
+    unread: [],
+    unknownPmoIds: [],
+  };
+}
