@@ -1,15 +1,27 @@
+import type { App } from "@slack/bolt";
 import { remindDepsOf, runPipeline, sendDailyDigestWith } from "../jobs/pipeline.ts";
 import { remindOwnersWeekly } from "../jobs/remind-owners.ts";
 import type { ListenerDeps } from "../listeners/deps.ts";
 import { registerListeners } from "../listeners/index.ts";
+import { updateServicesOf } from "../listeners/messages/index.ts";
 import type { SyncKind } from "../services/model.ts";
 import { pingStore } from "../services/store/client.ts";
+import { retryPendingInbound, retryPendingWriteBacks } from "../services/updates/update-services.ts";
 import { slackUserLookup, UserDirectory } from "../services/users/directory.ts";
 import { createBoltApp } from "./bolt.ts";
 import type { Config } from "./config.ts";
 import { type Container, type ContainerOptions, createContainer } from "./container.ts";
 import { startHealthServer } from "./health.ts";
 import { type ScheduledJob, startScheduler } from "./scheduler.ts";
+
+const PENDING_UPDATES_CRON = "*/5 * * * *";
+
+async function retryPendingUpdates(app: App): Promise<void> {
+  const updates = updateServicesOf(app);
+  if (updates === undefined) return;
+  await retryPendingInbound(updates);
+  await retryPendingWriteBacks(updates);
+}
 
 export type RunningApp = {
   container: Container;
@@ -49,6 +61,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         cron: config.schedules.reminder,
         run: () => remindOwnersWeekly(remindDepsOf(container)),
       },
+      // DMs whose processing failed after the ack, and updates that did not reach Asana yet.
+      { name: "pending-updates", cron: PENDING_UPDATES_CRON, run: () => retryPendingUpdates(bolt.app) },
     ];
     const scheduler = startScheduler(options.schedules === false ? [] : jobs, {
       timezone: config.timezone,

@@ -11,19 +11,30 @@ import {
   syncStartedMessage,
 } from "../../services/slack/blocks/pmo/sync.ts";
 import type { ListenerDeps } from "../deps.ts";
+import { openUpdateModal } from "../messages/index.ts";
 import { answerExport } from "./pmo-export.ts";
 
 export const PMO_COMMAND = "/pmo";
 
 /** `/pmo …`: ack at once, parse, answer through the service, respond ephemerally. */
 export function registerPmoCommand(app: App, deps: ListenerDeps, service: PmoService): void {
-  app.command(PMO_COMMAND, async ({ ack, command, respond, client }) => {
+  app.command(PMO_COMMAND, async ({ ack, command, respond, client, body }) => {
     await ack();
     const parsed = parsePmoCommand(command.text);
     const userId = command.user_id;
     try {
       if (parsed.kind === "sync") {
         await answerSync(deps, service, respond, userId, parsed.syncKind);
+        return;
+      }
+      if (parsed.kind === "update") {
+        await openUpdateModal(
+          app,
+          client,
+          body.trigger_id,
+          userId,
+          parsed.pmoId === null ? {} : { pmoId: parsed.pmoId },
+        );
         return;
       }
       if (parsed.kind === "export") {

@@ -1,4 +1,5 @@
 import type { App } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
 import { createUpdateServices, type UpdateServices } from "../../services/updates/update-services.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { registerDirectMessages } from "./dm.ts";
@@ -25,4 +26,21 @@ export function registerMessages(app: App, deps: ListenerDeps): void {
  */
 export function updateServicesOf(app: App): UpdateServices | undefined {
   return servicesByApp.get(app);
+}
+
+/**
+ * The update modal outside a conversation: `/pmo actualizar [PMO-123]` and the "Actualizar
+ * estado" buttons of reminders and the Home tab.
+ */
+export async function openUpdateModal(
+  app: App,
+  client: { views: { open(args: { trigger_id: string; view: ModalView }): Promise<unknown> } },
+  triggerId: string,
+  userId: string,
+  wanted: { projectGid?: string; pmoId?: string },
+): Promise<void> {
+  const updates = updateServicesOf(app);
+  if (updates === undefined) return;
+  const view = await updates.conversations.openModal(userId, wanted);
+  await client.views.open({ trigger_id: triggerId, view });
 }

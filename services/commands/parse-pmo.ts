@@ -70,6 +70,7 @@ export type PmoCommand =
   | { kind: "status" }
   | { kind: "sync"; syncKind: SyncKind }
   | { kind: "export"; filters: FindingFilters }
+  | { kind: "update"; pmoId: string | null }
   | { kind: "invalid"; subcommand: "search" | "findings" | "sync" | "export"; problem: PmoInputProblem };
 
 /** The commands whose answers are paged, as the "more" button carries them. */
@@ -100,7 +101,10 @@ const mentionSchema = z
   });
 
 const SUBCOMMANDS: Readonly<
-  Record<string, "help" | "mine" | "project" | "search" | "findings" | "status" | "sync" | "export">
+  Record<
+    string,
+    "help" | "mine" | "project" | "search" | "findings" | "status" | "sync" | "export" | "update"
+  >
 > = {
   ayuda: "help",
   help: "help",
@@ -126,6 +130,8 @@ const SUBCOMMANDS: Readonly<
   sincronizar: "sync",
   exportar: "export",
   export: "export",
+  actualizar: "update",
+  update: "update",
 };
 
 const TWO_WORD_MINE = new Set(["mis proyectos", "my projects"]);
@@ -211,6 +217,11 @@ export function parsePmoCommand(rawText: string): PmoCommand {
       return parseFindings(rest);
     case "sync":
       return parseSync(rest);
+    case "update": {
+      if (rest.trim() === "") return { kind: "update", pmoId: null };
+      const id = pmoIdSchema.safeParse(rest);
+      return id.success ? { kind: "update", pmoId: id.data } : { kind: "help", notUnderstood: excerpt(text) };
+    }
     case "export": {
       // The same filters as hallazgos.
       const findings = parseFindings(rest);

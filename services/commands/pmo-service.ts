@@ -68,7 +68,10 @@ export type PmoReply = { locale: Locale; freshness: Freshness; answer: PmoAnswer
 
 /** Every command but `sync`, which answers twice (see runSync). */
 /** sync and export are run by their listeners, which answer while they work. */
-export type AnswerableCommand = Exclude<PmoCommand, { kind: "sync" } | { kind: "export" }>;
+export type AnswerableCommand = Exclude<
+  PmoCommand,
+  { kind: "sync" } | { kind: "export" } | { kind: "update" }
+>;
 
 export type SyncOutcome =
   | {

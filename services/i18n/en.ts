@@ -133,6 +133,8 @@ export const en: Catalog = {
   "pmo.usage.search": "Usage: `/pmo search text`, for example `/pmo search portal`",
   "pmo.usage.findings": "Usage: `/pmo findings [high|medium|low] [vertical:name] [@owner]`",
   "pmo.usage.export": "Usage: `/pmo export` with the same filters as `/pmo findings`",
+  "pmo.help.update":
+    "• `/pmo update [PMO-123]`: opens the status update form (or write to me by direct message)",
   "pmo.help.export":
     "• `/pmo export [high|medium|low] [vertical:Banking] [@owner]`: an Excel file of projects, findings and changes, by direct message (PMO admins only)",
   "pmo.usage.sync": "Usage: `/pmo sync` or `/pmo sync full`",

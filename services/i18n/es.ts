@@ -138,6 +138,8 @@ export const es = {
   "pmo.usage.search": "Uso: `/pmo buscar texto`, por ejemplo `/pmo buscar portal`",
   "pmo.usage.findings": "Uso: `/pmo hallazgos [alta|media|baja] [vertical:nombre] [@responsable]`",
   "pmo.usage.export": "Uso: `/pmo exportar` con los mismos filtros que `/pmo hallazgos`",
+  "pmo.help.update":
+    "• `/pmo actualizar [PMO-123]`: abre el formulario de actualización de estado (o escríbeme por mensaje directo)",
   "pmo.help.export":
     "• `/pmo exportar [alta|media|baja] [vertical:Banca] [@responsable]`: Excel con proyectos, hallazgos y cambios, por mensaje directo (solo administradores de la PMO)",
   "pmo.usage.sync": "Uso: `/pmo sync` o `/pmo sync full`",

@@ -196,6 +196,33 @@ export class UpdateConversations {
     });
   }
 
+  /**
+   * The update modal opened outside a conversation (`/pmo actualizar [PMO-123]`, "Actualizar
+   * estado" on a reminder or the Home tab): the writer's projects to pick from, the named one
+   * chosen. Submitting it saves directly; who may submit is checked then, as for a DM.
+   */
+  async openModal(userId: string, wanted: { projectGid?: string; pmoId?: string } = {}): Promise<ModalView> {
+    const view = await this.writerOf(userId);
+    const named =
+      wanted.projectGid !== undefined
+        ? await this.deps.repos.projects.get(wanted.projectGid)
+        : wanted.pmoId !== undefined
+          ? await this.deps.repos.projects.getByPmoId(normalisePmoId(wanted.pmoId) ?? wanted.pmoId)
+          : null;
+    const project = named === null ? null : choiceOf(named);
+    const choices =
+      project === null || view.writer.projects.some((p) => p.gid === project.gid)
+        ? view.writer.projects
+        : [project, ...view.writer.projects];
+    return updateModal(view.locale, {
+      choices,
+      project,
+      summary: "",
+      parsed: { progress: null, health: null, risks: [], blockers: [], nextSteps: [], eta: null },
+      origin: { conversationId: null, version: null, channel: null, ts: null },
+    });
+  }
+
   // ---- the modal ---------------------------------------------------------------------------------
 
   /**

@@ -232,6 +232,30 @@ describe("the app against sandbox Slack and sandbox Asana", () => {
     expect(JSON.stringify(pmHome.view)).not.toContain("home_filter_severity");
   });
 
+  it("/pmo actualizar PMO-… and the Home's Actualizar estado open the update modal for that project", async () => {
+    const mine = await repos().projects.listByResponsable(world.pm.asanaGid);
+    const withId = mine.find((p) => p.pmoId !== null);
+    if (withId?.pmoId == null) throw new Error("the PM has no project with a PMO ID");
+    const modalsBefore = world.slack.views(world.pm.id).filter((v) => v.type === "modal").length;
+    await world.slack.sendCommand(world.pm.id, "/pmo", `actualizar ${withId.pmoId}`);
+    const modal = await world.slack.waitFor(
+      () => world.slack.views(world.pm.id).filter((v) => v.type === "modal").at(modalsBefore),
+      10_000,
+      "the update modal",
+    );
+    expect(JSON.stringify(modal.view)).toContain("update_modal");
+    expect(JSON.stringify(modal.view)).toContain(withId.gid);
+
+    await world.slack.openHome(world.pm.id);
+    const home = await world.slack.waitFor(() => world.slack.views(world.pm.id).find((v) => v.type === "home"), 10_000, "the Home");
+    await world.slack.clickButton(world.pm.id, { view_id: home.id }, "update_open");
+    await world.slack.waitFor(
+      () => world.slack.views(world.pm.id).filter((v) => v.type === "modal").length > modalsBefore + 1,
+      10_000,
+      "the update modal from the Home",
+    );
+  });
+
   it("/pmo exportar sends an admin the XLSX by DM; the file reads back", async () => {
     expect(await answerTo(ADMIN_ID, "exportar")).not.toContain("❌");
     const upload = await world.slack.waitFor(

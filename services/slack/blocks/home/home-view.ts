@@ -17,6 +17,7 @@ import {
   HOME_PAGE_PREVIOUS,
 } from "../../home-action-ids.ts";
 import { escapeAndTruncate, truncate } from "../../mrkdwn.ts";
+import { UPDATE_OPEN } from "../../reminder-ids.ts";
 import {
   contextLine,
   explainFinding,
@@ -175,7 +176,17 @@ function projectBlock(ctx: RenderContext, line: HomeProjectLine, index: number):
         ? t(locale, "home.noOpenFindings")
         : t(locale, "home.openFindings", { count: line.openFindings }),
   });
-  return { type: "section", block_id: `home-project-${index}`, text: mrkdwn(text, BLOCK_KIT.sectionText) };
+  return {
+    type: "section",
+    block_id: `home-project-${index}`,
+    text: mrkdwn(text, BLOCK_KIT.sectionText),
+    accessory: {
+      type: "button",
+      action_id: UPDATE_OPEN,
+      text: { type: "plain_text", text: t(locale, "reminder.button"), emoji: true },
+      value: project.gid,
+    },
+  };
 }
 
 /** One finding: what, where, who, its status, and its buttons (the same ones the channel shows). */

@@ -12,6 +12,7 @@ const HELP_LINES = [
   "pmo.help.findings",
   "pmo.help.status",
   "pmo.help.sync",
+  "pmo.help.update",
   "pmo.help.export",
   "pmo.help.help",
 ] as const;
