@@ -373,6 +373,13 @@ export function readEnvironment(cwd: string = process.cwd()): Env {
   return { ...fromFile, ...process.env };
 }
 
+/** The credentials that make `npm start` the real app; with none of them set it is the demo. */
+export const CREDENTIAL_VARIABLES = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "ASANA_TOKEN"] as const;
+
+export function hasAnyCredentials(env: Env): boolean {
+  return CREDENTIAL_VARIABLES.some((variable) => (env[variable]?.trim() ?? "") !== "");
+}
+
 export function loadConfig(mode: ConfigMode, env: Env = readEnvironment()): Config {
   return parseConfig(env, mode);
 }

@@ -1,21 +1,87 @@
+import { parseArgs } from "node:util";
 import { PmoError } from "../services/errors.ts";
-import { loadConfig, quietAwsSdkOnNode20 } from "./config.ts";
+import { hasAnyCredentials, loadConfig, quietAwsSdkOnNode20, readEnvironment } from "./config.ts";
 import { startApp } from "./start.ts";
 
-/** `npm start`: the Slack app with its schedules. Expected failures print one message, no stack. */
+const USAGE = `usage: npm start [-- --demo [--once]]
+  (no options)  the Slack app with its schedules; with no Slack or Asana credentials, the demo
+  --demo        the demo even when credentials are set: sandbox Slack and Asana, a terminal prompt
+  --once        with the demo: run the pipeline once, print its summary and exit`;
+
+/**
+ * `npm start`: the Slack app with its schedules, or the demo when no credentials are set at all
+ * (or with --demo). Expected failures print one message, no stack.
+ */
 async function main(): Promise<void> {
   quietAwsSdkOnNode20();
-  const config = loadConfig("app");
+  const args = parseArgs({
+    args: process.argv.slice(2),
+    options: { demo: { type: "boolean", default: false }, once: { type: "boolean", default: false } },
+    strict: true,
+  }).values;
+  const env = readEnvironment();
+  if (args.demo || !hasAnyCredentials(env)) return runDemo(env, args.once);
+  if (args.once) {
+    console.error("--once runs the demo once; for one run of a real job use: npm run job -- sync --full");
+    process.exit(2);
+  }
+  const config = loadConfig("app", env);
   const running = await startApp(config);
+  onStopSignal(
+    (signal) => running.container.logger.info({ signal }, "stopping"),
+    () => running.stop(),
+    (error) => running.container.logger.error({ err: error }, "stopping failed"),
+  );
+}
+
+/** The demo's modules (and the sandboxes') load only when it runs. */
+async function runDemo(env: ReturnType<typeof readEnvironment>, once: boolean): Promise<void> {
+  const { demoBanner, pipelineSummaryText, startDemo } = await import("./demo.ts");
+  const { runDemoRepl } = await import("../sandbox/demo/repl.ts");
+  console.log("PMO Pulse demo: starting a sandbox Asana and Slack, the app, and a first full sync…");
+  const demo = await startDemo({ env });
+  console.log(`\n${demoBanner(demo)}\n\n${pipelineSummaryText(demo.pipeline)}\n`);
+  const status = demo.pipeline.sync.status === "completed" ? 0 : 1;
+  if (once) {
+    await demo.stop();
+    process.exit(status);
+  }
+  onStopSignal(
+    () => undefined,
+    () => demo.stop(),
+    (error) => console.error(error instanceof Error ? error.message : String(error)),
+  );
+  if (!process.stdin.isTTY) {
+    console.log("No terminal: the demo keeps serving until it is stopped (SIGTERM or Ctrl+C).");
+    return;
+  }
+  await runDemoRepl({
+    slack: demo.slack,
+    users: demo.users,
+    channel: demo.channel,
+    input: process.stdin,
+    output: process.stdout,
+    terminal: true,
+  });
+  await demo.stop();
+  process.exit(0);
+}
+
+/** SIGTERM or SIGINT stops everything and exits 0; a second signal exits 1 at once. */
+function onStopSignal(
+  log: (signal: string) => void,
+  stop: () => Promise<void>,
+  failed: (error: unknown) => void,
+): void {
   let signals = 0;
   const shutdown = (signal: string) => {
     signals++;
     if (signals > 1) process.exit(1);
-    running.container.logger.info({ signal }, "stopping");
-    running.stop().then(
+    log(signal);
+    stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        running.container.logger.error({ err: error }, "stopping failed");
+        failed(error);
         process.exit(1);
       },
     );
@@ -28,6 +94,10 @@ main().catch((error: unknown) => {
   if (error instanceof PmoError) {
     console.error(error.message);
     process.exit(error.code === "config_invalid" ? 2 : 1);
+  }
+  if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+    console.error(`${error.message}\n${USAGE}`);
+    process.exit(2);
   }
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
