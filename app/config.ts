@@ -144,6 +144,7 @@ export const VARIABLES = {
   SYNC_PARTIAL_CRON: { schema: cron, default: "*/30 * * * *", example: "*/30 * * * *" },
   DIGEST_CRON: { schema: cron, default: "30 8 * * 1-5", example: "30 8 * * 1-5" },
   REMINDER_CRON: { schema: cron, default: "0 9 * * 1", example: "0 9 * * 1" },
+  JOB_LEASE_TTL_SECONDS: { schema: int(5, 3600), default: "120", example: "120" },
   CHANGELOG_RETENTION_DAYS: { schema: int(1, 3650), default: "365", example: "365" },
   FINDINGS_RETENTION_DAYS: { schema: int(1, 3650), default: "365", example: "365" },
   ALERTS_MAX_INDIVIDUAL: { schema: int(0, 100), default: "10", example: "10" },
@@ -205,6 +206,8 @@ export type Config = {
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   healthPort: number;
   schedules: { syncFull: string; syncPartial: string; digest: string; reminder: string };
+  /** How long a job's lease lasts without renewal: how soon another instance takes over a dead one's job. */
+  jobLeaseTtlMs: number;
   alerts: { maxIndividual: number };
   rules: {
     noStatusUpdateDays: number;
@@ -318,6 +321,7 @@ function toConfig(v: Values): Config {
       digest: need(v.DIGEST_CRON, "DIGEST_CRON"),
       reminder: need(v.REMINDER_CRON, "REMINDER_CRON"),
     },
+    jobLeaseTtlMs: need(v.JOB_LEASE_TTL_SECONDS, "JOB_LEASE_TTL_SECONDS") * 1000,
     alerts: { maxIndividual: need(v.ALERTS_MAX_INDIVIDUAL, "ALERTS_MAX_INDIVIDUAL") },
     rules: {
       noStatusUpdateDays: need(v.RULE_NO_STATUS_UPDATE_DAYS, "RULE_NO_STATUS_UPDATE_DAYS"),

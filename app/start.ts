@@ -15,6 +15,7 @@ import { startHealthServer } from "./health.ts";
 import { type ScheduledJob, startScheduler } from "./scheduler.ts";
 
 const PENDING_UPDATES_CRON = "*/5 * * * *";
+const TICK_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 async function retryPendingUpdates(app: App): Promise<void> {
   const updates = updateServicesOf(app);
@@ -67,6 +68,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const scheduler = startScheduler(options.schedules === false ? [] : jobs, {
       timezone: config.timezone,
       logger,
+      claimTick: async (job, at) =>
+        (await container.repos.meta.recordEvent(`tick:${job}:${at.toISOString()}`, TICK_MEMORY_MS)) === "new",
     });
     const deps: ListenerDeps = {
       config,

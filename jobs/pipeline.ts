@@ -71,6 +71,7 @@ export async function runPipeline(
     clock: container.clock,
     logger: container.logger,
     owner: container.owner,
+    leaseTtlMs: container.config.jobLeaseTtlMs,
     ...(signal ? { signal } : {}),
   });
   const alerts = rules?.status === "completed" ? await pushAlertsWith(container) : null;
@@ -98,6 +99,7 @@ export function pushAlertsWith(container: Container): Promise<PushAlertsSummary>
     clock: container.clock,
     logger: container.logger,
     owner: container.owner,
+    leaseTtlMs: container.config.jobLeaseTtlMs,
   });
 }
 

@@ -42,3 +42,22 @@ describe("scheduler", () => {
     expect(finished).toBe(true);
   });
 });
+
+describe("scheduler across instances", () => {
+  it("runs a tick once when several schedulers claim it", async () => {
+    const claimed = new Set<string>();
+    const claimTick = async (job: string, at: Date) => {
+      const key = `${job}:${at.toISOString()}`;
+      if (claimed.has(key)) return false;
+      claimed.add(key);
+      return true;
+    };
+    let runs = 0;
+    const job = { name: "every-second", cron: "* * * * * *", run: async () => void runs++ };
+    const schedulers = [1, 2, 3].map(() => startScheduler([job], { timezone: "UTC", logger, claimTick }));
+    await new Promise((ok) => setTimeout(ok, 2_300));
+    await Promise.all(schedulers.map((s) => s.stop()));
+    expect(runs).toBeGreaterThanOrEqual(2);
+    expect(runs).toBe(claimed.size);
+  });
+});

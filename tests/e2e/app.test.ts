@@ -239,7 +239,11 @@ describe("the app against sandbox Slack and sandbox Asana", () => {
     const modalsBefore = world.slack.views(world.pm.id).filter((v) => v.type === "modal").length;
     await world.slack.sendCommand(world.pm.id, "/pmo", `actualizar ${withId.pmoId}`);
     const modal = await world.slack.waitFor(
-      () => world.slack.views(world.pm.id).filter((v) => v.type === "modal").at(modalsBefore),
+      () =>
+        world.slack
+          .views(world.pm.id)
+          .filter((v) => v.type === "modal")
+          .at(modalsBefore),
       10_000,
       "the update modal",
     );
@@ -247,7 +251,11 @@ describe("the app against sandbox Slack and sandbox Asana", () => {
     expect(JSON.stringify(modal.view)).toContain(withId.gid);
 
     await world.slack.openHome(world.pm.id);
-    const home = await world.slack.waitFor(() => world.slack.views(world.pm.id).find((v) => v.type === "home"), 10_000, "the Home");
+    const home = await world.slack.waitFor(
+      () => world.slack.views(world.pm.id).find((v) => v.type === "home"),
+      10_000,
+      "the Home",
+    );
     await world.slack.clickButton(world.pm.id, { view_id: home.id }, "update_open");
     await world.slack.waitFor(
       () => world.slack.views(world.pm.id).filter((v) => v.type === "modal").length > modalsBefore + 1,

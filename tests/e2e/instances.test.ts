@@ -1,0 +1,167 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SYNC_LEASE } from "../../jobs/asana-sync.ts";
+import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server.ts";
+import { type SandboxSlack, startSandboxSlack } from "../../sandbox/slack/server.ts";
+import { openStore, type Store } from "../../services/store/client.ts";
+import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
+
+/**
+ * Three instances of `app/main.ts` (separate processes) on one store and one sandbox Slack: a
+ * scheduled sync runs once per tick, each Slack event is handled once, no alert is posted twice,
+ * and killing the instance holding the sync lease lets another take the job over after expiry.
+ */
+
+const ADMIN = "U0SBXADM01";
+const CHANNEL = "C0SBXPMO01";
+
+let slack: SandboxSlack;
+let asana: SandboxAsana;
+let engine: Store;
+let client: Store;
+let repos: Repositories;
+const instances: { child: ChildProcess; exited: Promise<number | null> }[] = [];
+const tablePrefix = `multi-${randomUUID().slice(0, 8)}`;
+
+function startInstance(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
+  instances.push({ child, exited });
+  return { child, exited };
+}
+
+async function until<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+beforeAll(async () => {
+  slack = await startSandboxSlack();
+  asana = await startSandboxAsana({ projects: 150, seed: 5, latencyMs: 15, requestsPerMinute: 1_000_000 });
+  engine = await openStore(
+    {
+      engine: "embedded",
+      endpoint: null,
+      region: null,
+      tablePrefix: "unused",
+      env: "test",
+      dataDir: "unused",
+    },
+    { inMemory: true },
+  );
+  client = await openStore({
+    engine: "endpoint",
+    endpoint: engine.endpoint,
+    region: null,
+    tablePrefix,
+    env: "dev",
+    dataDir: "unused",
+  });
+  repos = createRepositories(client, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
+  const env = {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_APP_TOKEN: slack.appToken,
+    SLACK_API_URL: slack.apiUrl,
+    PMO_CHANNEL_ID: CHANNEL,
+    PMO_ADMIN_USER_IDS: ADMIN,
+    ASANA_TOKEN: asana.token,
+    ASANA_BASE_URL: asana.baseUrl,
+    ASANA_WORKSPACE_GID: asana.workspaceGid,
+    DYNAMODB_ENDPOINT: engine.endpoint ?? "",
+    TABLE_PREFIX: tablePrefix,
+    HEALTH_PORT: "0",
+    LOG_LEVEL: "error",
+    // A full sync every 4 seconds on every instance; a dead holder's lease runs out after 6.
+    SYNC_FULL_CRON: "*/4 * * * * *",
+    SYNC_PARTIAL_CRON: "0 0 1 1 *",
+    JOB_LEASE_TTL_SECONDS: "6",
+  };
+  for (let i = 0; i < 3; i++) startInstance(env);
+  await slack.waitForConnections(3, 60_000);
+}, 90_000);
+
+afterAll(async () => {
+  for (const instance of instances) instance.child.kill("SIGKILL");
+  await Promise.all(instances.map((i) => i.exited));
+  await slack?.stop();
+  await asana?.stop();
+  await client?.close();
+  await engine?.close();
+});
+
+describe("three instances on one store", () => {
+  it("each scheduled tick runs one sync, whichever instance takes it", async () => {
+    const runs = await until(async () => {
+      const recent = await repos.syncLog.recent(20);
+      return recent.filter((r) => r.status === "completed").length >= 2 ? recent : null;
+    }, "two completed scheduled syncs");
+    // Runs start on 4-second ticks; two runs never start in the same tick.
+    const ticks = runs.map((r) => Math.floor(Date.parse(r.startedAt) / 4_000));
+    expect(new Set(ticks).size).toBe(ticks.length);
+    const running = runs.filter((r) => r.status === "running");
+    expect(running.length).toBeLessThanOrEqual(1);
+  });
+
+  it("no alert is posted twice, however many instances ran the pipeline", async () => {
+    await until(async () => slack.messages(CHANNEL).length > 0 || null, "alerts in the channel");
+    // Let every instance's alert job run a few more ticks, then count messages by their key.
+    await new Promise((ok) => setTimeout(ok, 5_000));
+    const keys = slack
+      .messages(CHANNEL)
+      .map((m) => JSON.stringify(m.metadata ?? null))
+      .filter((k) => k !== "null");
+    expect(keys.length).toBeGreaterThan(0);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("each Slack event is handled once", async () => {
+    const before = slack.responses().length;
+    for (let i = 0; i < 6; i++) await slack.sendCommand(ADMIN, "/pmo", "estado");
+    await until(async () => slack.responses().length >= before + 6 || null, "six answers");
+    await new Promise((ok) => setTimeout(ok, 1_000));
+    expect(slack.responses().length).toBe(before + 6);
+  });
+
+  it("killing the instance that holds the sync lease lets another take over after expiry", async () => {
+    const lease = await until(() => repos.meta.getLease(SYNC_LEASE), "a sync in progress");
+    const pid = Number(lease.owner.split(":")[1]);
+    const holder = instances.find((i) => i.child.pid === pid);
+    expect(holder).toBeDefined();
+    holder?.child.kill("SIGKILL");
+    await holder?.exited;
+    const taken = await until(
+      async () => {
+        const now = await repos.meta.getLease(SYNC_LEASE);
+        return now !== null && now.owner !== lease.owner ? now : null;
+      },
+      "another instance to take the lease",
+      60_000,
+    );
+    expect(Number(taken.owner.split(":")[1])).not.toBe(pid);
+    const recent = await until(
+      async () => {
+        const runs = await repos.syncLog.recent(20);
+        return runs.some((r) => r.status === "abandoned") &&
+          runs.some((r) => r.status === "completed" && r.owner === taken.owner)
+          ? runs
+          : null;
+      },
+      "the dead run marked abandoned and a new run completed",
+      60_000,
+    );
+    expect(recent.find((r) => r.status === "abandoned")?.owner).toBe(lease.owner);
+  });
+});
