@@ -48,6 +48,8 @@ export type SyncFigures = {
   ddbReads: number;
   ddbWrites: number;
   rssMb: number;
+  /** RSS when the sync started: the process with its modules, the embedded store and the client. */
+  rssBaseMb: number;
   projects: number;
   changesDetected: number;
 };
@@ -148,6 +150,7 @@ export async function benchSync(
     counts.reads = 0;
     counts.writes = 0;
     peakRss = process.memoryUsage.rss();
+    const baseRss = peakRss;
     const started = performance.now();
     const summary: SyncSummary = await runSync(kind, {
       asana,
@@ -177,6 +180,7 @@ export async function benchSync(
       ddbReads: counts.reads,
       ddbWrites: counts.writes,
       rssMb: round(peakRss / 1024 / 1024, 1),
+      rssBaseMb: round(baseRss / 1024 / 1024, 1),
       projects: summary.stats.projectsSynced + summary.stats.staleProjects,
       changesDetected: summary.stats.changesDetected,
     };
@@ -219,10 +223,10 @@ function round(value: number, digits: number): number {
 
 export function describeSyncBench(result: Awaited<ReturnType<typeof benchSync>>): string {
   const row = (name: string, f: SyncFigures) =>
-    `${name.padEnd(8)} ${f.wallS.toFixed(2).padStart(8)} ${String(f.calls).padStart(7)} ${String(f.minCalls).padStart(8)} ${f.boundS.toFixed(2).padStart(8)} ${f.ratio.toFixed(3).padStart(6)} ${String(f.throttled).padStart(4)} ${String(f.ddbReads).padStart(7)} ${String(f.ddbWrites).padStart(7)} ${f.rssMb.toFixed(1).padStart(7)}`;
+    `${name.padEnd(8)} ${f.wallS.toFixed(2).padStart(8)} ${String(f.calls).padStart(7)} ${String(f.minCalls).padStart(8)} ${f.boundS.toFixed(2).padStart(8)} ${f.ratio.toFixed(3).padStart(6)} ${String(f.throttled).padStart(4)} ${String(f.ddbReads).padStart(7)} ${String(f.ddbWrites).padStart(7)} ${f.rssMb.toFixed(1).padStart(7)} ${f.rssBaseMb.toFixed(1).padStart(8)}`;
   return [
     `sync benchmark: ${JSON.stringify(result.settings)}`,
-    "sync        wall s   calls minCalls  bound s  ratio  429  ddb rd  ddb wr  rss MB",
+    "sync        wall s   calls minCalls  bound s  ratio  429  ddb rd  ddb wr  rss MB  base MB",
     row("full", result.full),
     row("partial", result.partial),
   ].join("\n");
