@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { KnownBlock } from "@slack/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/logger.ts";
@@ -6,9 +5,9 @@ import { sendDailyDigest } from "../../jobs/daily-digest.ts";
 import type { ProjectInput } from "../../services/model.ts";
 import { packLines } from "../../services/slack/blocks/daily-digest.ts";
 import type { MessageRef, Notifier, OutgoingMessage } from "../../services/slack/notifier.ts";
-import { openStore, type Store } from "../../services/store/client.ts";
-import { ensureTables } from "../../services/store/ensure-tables.ts";
-import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
+import type { Store } from "../../services/store/client.ts";
+import type { Repositories } from "../../services/store/repositories.ts";
+import { memoryStore } from "../fixtures/memory-store.ts";
 
 class RecordingNotifier implements Notifier {
   readonly channel = "CPMO";
@@ -44,23 +43,7 @@ const project = (gid: string, overrides: Partial<ProjectInput> = {}): ProjectInp
 });
 
 beforeAll(async () => {
-  store = await openStore(
-    {
-      engine: "embedded",
-      endpoint: null,
-      region: null,
-      tablePrefix: `t-${randomUUID().slice(0, 8)}`,
-      env: "test",
-      dataDir: "unused",
-    },
-    { inMemory: true },
-  );
-  await ensureTables(store);
-  repos = createRepositories(store, {
-    changelogRetentionDays: 365,
-    findingsRetentionDays: 365,
-    clock: () => now,
-  });
+  ({ store, repos } = await memoryStore(() => now));
   await repos.projects.upsert(project("1"), 0);
   await repos.projects.upsert(
     project("2", { businessVertical: "Seguros", name: "<!channel> urgente", lastStatusUpdateAt: null }),

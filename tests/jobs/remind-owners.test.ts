@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/logger.ts";
 import { isWorkingDay, nudgeOwners, remindOwnersWeekly } from "../../jobs/remind-owners.ts";
@@ -7,9 +6,9 @@ import type { SlackMessage } from "../../services/slack/blocks/finding-parts.ts"
 import type { DirectMessenger } from "../../services/slack/direct-messenger.ts";
 import type { MessageRef } from "../../services/slack/notifier.ts";
 import { UPDATE_OPEN } from "../../services/slack/reminder-ids.ts";
-import { openStore, type Store } from "../../services/store/client.ts";
-import { ensureTables } from "../../services/store/ensure-tables.ts";
-import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
+import type { Store } from "../../services/store/client.ts";
+import type { Repositories } from "../../services/store/repositories.ts";
+import { memoryStore } from "../fixtures/memory-store.ts";
 
 class RecordingMessenger implements DirectMessenger {
   readonly sent: { channel: string; message: SlackMessage }[] = [];
@@ -43,23 +42,7 @@ const project = (
 });
 
 beforeAll(async () => {
-  store = await openStore(
-    {
-      engine: "embedded",
-      endpoint: null,
-      region: null,
-      tablePrefix: `t-${randomUUID().slice(0, 8)}`,
-      env: "test",
-      dataDir: "unused",
-    },
-    { inMemory: true },
-  );
-  await ensureTables(store);
-  repos = createRepositories(store, {
-    changelogRetentionDays: 365,
-    findingsRetentionDays: 365,
-    clock: () => now,
-  });
+  ({ store, repos } = await memoryStore(() => now));
   await repos.projects.insertMany([
     project("1", "a-ana", old),
     project("2", "a-ana", null, { name: "<!channel> Portal" }),

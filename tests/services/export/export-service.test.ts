@@ -1,34 +1,17 @@
-import { randomUUID } from "node:crypto";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildExport } from "../../../services/export/export-service.ts";
 import { EXPORT_HEADER_ROW } from "../../../services/export/workbook.ts";
-import { openStore, type Store } from "../../../services/store/client.ts";
-import { ensureTables } from "../../../services/store/ensure-tables.ts";
-import { createRepositories, type Repositories } from "../../../services/store/repositories.ts";
+import type { Store } from "../../../services/store/client.ts";
+import type { Repositories } from "../../../services/store/repositories.ts";
+import { memoryStore } from "../../fixtures/memory-store.ts";
 
 let store: Store;
 let repos: Repositories;
 const now = new Date("2026-11-22T15:00:00.000Z");
 
 beforeAll(async () => {
-  store = await openStore(
-    {
-      engine: "embedded",
-      endpoint: null,
-      region: null,
-      tablePrefix: `t-${randomUUID().slice(0, 8)}`,
-      env: "test",
-      dataDir: "unused",
-    },
-    { inMemory: true },
-  );
-  await ensureTables(store);
-  repos = createRepositories(store, {
-    changelogRetentionDays: 365,
-    findingsRetentionDays: 365,
-    clock: () => now,
-  });
+  ({ store, repos } = await memoryStore(() => now));
   const base = {
     responsable: "María José Gómez",
     responsableKey: "a-mj",
