@@ -108,14 +108,22 @@ export async function benchSlack(args: string[]) {
     const pmoId = (await repos.projects.get(gids[0] ?? ""))?.pmoId ?? "PMO-1";
     const subcommands = ["ayuda", "mis-proyectos", pmoId, "buscar migración", "hallazgos alta", "estado"];
     const ack: Record<string, Percentiles> = {};
+    const answer: Record<string, Percentiles> = {};
     for (const text of subcommands) {
-      const samples: number[] = [];
+      const acked: number[] = [];
+      const answered: number[] = [];
       for (let i = 0; i < rounds; i++) {
+        const before = slack.responses().length;
         const started = performance.now();
         await slack.sendCommand(ADMIN, "/pmo", text);
-        samples.push(performance.now() - started);
+        acked.push(performance.now() - started);
+        // One person at a time: the next command goes once this one is answered.
+        await slack.waitFor(() => slack.responses().length > before, 30_000, "the answer");
+        answered.push(performance.now() - started);
       }
-      ack[text === pmoId ? "PMO-…" : text] = percentiles(samples);
+      const name = text === pmoId ? "PMO-…" : text;
+      ack[name] = percentiles(acked);
+      answer[name] = percentiles(answered);
     }
     const home: number[] = [];
     for (let i = 0; i < rounds; i++) {
@@ -128,6 +136,7 @@ export async function benchSlack(args: string[]) {
     return {
       settings: { projects: gids.length, findings: made, rounds },
       ack,
+      answer,
       homePublish: percentiles(home),
       rssMb: Math.round((peakRss / 1024 / 1024) * 10) / 10,
     };
@@ -146,6 +155,7 @@ export function describeSlackBench(result: Awaited<ReturnType<typeof benchSlack>
     `slack benchmark: ${JSON.stringify(result.settings)}`,
     `${"".padEnd(20)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"n".padStart(5)}`,
     ...Object.entries(result.ack).map(([name, p]) => row(`ack /pmo ${name}`.slice(0, 20), p)),
+    ...Object.entries(result.answer).map(([name, p]) => row(`answer ${name}`.slice(0, 20), p)),
     row("home publish", result.homePublish),
     `peak RSS ${result.rssMb} MB`,
   ].join("\n");

@@ -386,7 +386,8 @@ function staleOnly(stored: Project, reason: string): Crawl {
 async function markRemoved(ctx: RunContext, seen: ReadonlySet<string>): Promise<void> {
   const { repos, asana, clock } = ctx.deps;
   const missing: Project[] = [];
-  for await (const page of repos.projects.iterateAll()) {
+  // With the raw payload: these projects are written back.
+  for await (const page of repos.projects.iterateAll(100, { withRaw: true })) {
     for (const project of page)
       if (!seen.has(project.gid) && project.removedAt === null) missing.push(project);
   }

@@ -18,6 +18,16 @@ import { keys, TABLES, withoutEmptyIndexKeys } from "./tables.ts";
 
 const spec = TABLES.projects;
 
+/**
+ * Lists leave out `raw` (the Asana payload, most of an item's size): screens and jobs that list
+ * projects never read it. Only a caller that writes listed projects back asks for it.
+ */
+const WITHOUT_RAW = (() => {
+  const fields = Object.keys(projectSchema.shape).filter((field) => field !== "raw");
+  const names = Object.fromEntries(fields.map((field, i) => [`#p${i}`, field]));
+  return { ProjectionExpression: Object.keys(names).join(", "), ExpressionAttributeNames: names };
+})();
+
 const byPmoIdThenName = (a: Project, b: Project): number =>
   (a.pmoId ?? "\uffff").localeCompare(b.pmoId ?? "\uffff", "es", { numeric: true }) ||
   a.name.localeCompare(b.name, "es");
@@ -112,24 +122,32 @@ export class ProjectsRepository {
     return this.listByIndex("BusinessVerticalIndex", "businessVertical", businessVertical);
   }
 
+  /** Without the raw payload (see WITHOUT_RAW). */
   private async listByIndex(indexName: string, attribute: string, value: string): Promise<Project[]> {
     const items = await queryAll(this.options.doc, {
       TableName: this.table,
       IndexName: indexName,
       KeyConditionExpression: "#key = :value",
-      ExpressionAttributeNames: { "#key": attribute },
+      ProjectionExpression: WITHOUT_RAW.ProjectionExpression,
+      ExpressionAttributeNames: { ...WITHOUT_RAW.ExpressionAttributeNames, "#key": attribute },
       ExpressionAttributeValues: { ":value": value },
     });
     return items.map((item) => this.parse(item)).sort(byPmoIdThenName);
   }
 
-  /** One page of every project, in the engine's order; pass the returned cursor for the next. */
-  async listAll(options: { limit?: number; cursor?: string | null } = {}): Promise<Page<Project>> {
+  /**
+   * One page of every project, in the engine's order; pass the returned cursor for the next.
+   * Without the raw payload unless `withRaw` (see WITHOUT_RAW).
+   */
+  async listAll(
+    options: { limit?: number; cursor?: string | null; withRaw?: boolean } = {},
+  ): Promise<Page<Project>> {
     const out = await this.options.doc.send(
       new ScanCommand({
         TableName: this.table,
         Limit: options.limit ?? 100,
         ExclusiveStartKey: decodeCursor(options.cursor),
+        ...(options.withRaw ? {} : WITHOUT_RAW),
       }),
     );
     return {
@@ -139,10 +157,14 @@ export class ProjectsRepository {
   }
 
   /** Every project, page by page, without holding more than one page of raw items. */
-  async *iterateAll(pageSize = 100): AsyncGenerator<Project[]> {
+  async *iterateAll(pageSize = 100, options: { withRaw?: boolean } = {}): AsyncGenerator<Project[]> {
     let cursor: string | null = null;
     do {
-      const page: Page<Project> = await this.listAll({ limit: pageSize, cursor });
+      const page: Page<Project> = await this.listAll({
+        limit: pageSize,
+        cursor,
+        withRaw: options.withRaw ?? false,
+      });
       if (page.items.length > 0) yield page.items;
       cursor = page.cursor;
     } while (cursor !== null);

@@ -165,6 +165,11 @@ export function describeStoreContract(engine: EngineUnderTest): void {
           pages++;
         } while (cursor !== null);
         expect(pages).toBeGreaterThan(2);
+        // Lists leave the raw Asana payload out unless asked for it; a single read keeps it.
+        const [listed] = (await repos.projects.listAll({ limit: 1 })).items;
+        expect(listed?.raw).toEqual({});
+        const [withRaw] = (await repos.projects.listAll({ limit: 1, withRaw: true })).items;
+        expect(withRaw?.raw).toHaveProperty("gid");
         for (const p of many) expect(seen.has(p.gid)).toBe(true);
       });
 

@@ -178,6 +178,8 @@ describe("full sync against the sandbox", () => {
       archived: true,
     });
     expect(await w.repos.projects.get(deleted.gid)).toMatchObject({ removedReason: "deleted" });
+    // Marking it kept the Asana payload it had.
+    expect((await w.repos.projects.get(deleted.gid))?.raw).toHaveProperty("gid", deleted.gid);
     expect(await w.repos.projects.get(completed.gid)).toMatchObject({
       removedReason: "completed",
       completed: true,
