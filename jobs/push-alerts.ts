@@ -227,7 +227,10 @@ async function run(ctx: RunContext): Promise<{ openingSummary: boolean }> {
   const singleKeys = new Set(singles.map(findingKey));
   const digestFindings = eligible.filter((f) => !singleKeys.has(findingKey(f)));
 
-  const projects = await repos.projects.batchGet(eligible.map((f) => f.projectGid));
+  const projects = await repos.projects.batchGet(
+    eligible.map((f) => f.projectGid),
+    { withRaw: false },
+  );
   const render = await renderContext(ctx, [...projects.values()]);
   const withProject = (f: Finding): FindingWithProject => ({
     finding: f,

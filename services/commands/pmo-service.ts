@@ -282,7 +282,10 @@ export class PmoService {
               filters.severities.map((s) => this.deps.repos.findings.listBySeverity(s, { activeOnly: true })),
             )
           ).flat();
-    const projects = await this.deps.repos.projects.batchGet(findings.map((f) => f.projectGid));
+    const projects = await this.deps.repos.projects.batchGet(
+      findings.map((f) => f.projectGid),
+      { withRaw: false },
+    );
     const vertical = filters.vertical === null ? null : foldText(filters.vertical);
     const entries: FindingEntry[] = [];
     for (const finding of findings) {

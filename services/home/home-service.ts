@@ -139,7 +139,10 @@ export class HomeService {
 
   private async portfolio(state: HomeState, staleProjects: number | null): Promise<Portfolio> {
     const findings = await this.deps.repos.findings.listOpen();
-    const projects = await this.deps.repos.projects.batchGet(findings.map((f) => f.projectGid));
+    const projects = await this.deps.repos.projects.batchGet(
+      findings.map((f) => f.projectGid),
+      { withRaw: false },
+    );
     const entries = findings.map((finding) => ({
       finding,
       project: projects.get(finding.projectGid) ?? null,

@@ -146,6 +146,7 @@ export async function batchGet(
   tableName: string,
   keys: readonly Item[],
   sleep: Sleep = realSleep,
+  projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
 ): Promise<Item[]> {
   const found: Item[] = [];
   for (const group of chunk(keys, BATCH_GET_SIZE)) {
@@ -158,7 +159,9 @@ export async function batchGet(
         );
       }
       if (attempt > 0) await sleep(backoffMs(attempt));
-      const out = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+      const out = await doc.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ...projection } } }),
+      );
       found.push(...(out.Responses?.[tableName] ?? []));
       pending = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }

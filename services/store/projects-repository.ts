@@ -170,14 +170,21 @@ export class ProjectsRepository {
     } while (cursor !== null);
   }
 
-  /** Projects by gid (absent ones are simply missing from the answer), in chunks of 100. */
-  async batchGet(gids: readonly string[]): Promise<Map<string, Project>> {
+  /**
+   * Projects by gid (absent ones are simply missing from the answer), in chunks of 100; with the
+   * raw payload unless `withRaw: false`.
+   */
+  async batchGet(
+    gids: readonly string[],
+    options: { withRaw?: boolean } = {},
+  ): Promise<Map<string, Project>> {
     const unique = [...new Set(gids)];
     const items = await batchGet(
       this.options.doc,
       this.table,
       unique.map((gid) => keys.project(gid)),
       this.options.sleep ?? realSleep,
+      options.withRaw === false ? WITHOUT_RAW : undefined,
     );
     return new Map(items.map((item) => this.parse(item)).map((p) => [p.gid, p]));
   }

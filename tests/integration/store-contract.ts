@@ -170,6 +170,9 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         expect(listed?.raw).toEqual({});
         const [withRaw] = (await repos.projects.listAll({ limit: 1, withRaw: true })).items;
         expect(withRaw?.raw).toHaveProperty("gid");
+        const lean = await repos.projects.batchGet(["2000", "2001"], { withRaw: false });
+        expect(lean.get("2001")?.raw).toEqual({});
+        expect(lean.get("2001")?.name).toBe("Proyecto 2001");
         for (const p of many) expect(seen.has(p.gid)).toBe(true);
       });
 
