@@ -40,9 +40,20 @@ function manualClock(start = 1_750_000_000_000) {
       const settled = work.finally(() => {
         finished = true;
       });
+      // Time moves only once nothing has changed for a while: on a loaded machine requests still
+      // in flight must land before the clock jumps past their window.
+      let quiet = 0;
+      let seen = -1;
       while (!finished) {
         await new Promise((done) => setTimeout(done, 20));
-        if (waiters.length === 0) continue;
+        if (waiters.length === 0 || waiters.length !== seen) {
+          seen = waiters.length;
+          quiet = 0;
+          continue;
+        }
+        if (++quiet < 5) continue;
+        quiet = 0;
+        seen = -1;
         waiters.sort((a, b) => a.at - b.at);
         t = Math.max(t, waiters[0]?.at ?? t);
         for (const waiter of waiters.splice(0, waiters.filter((w) => w.at <= t).length)) waiter.wake();
