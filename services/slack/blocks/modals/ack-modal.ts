@@ -16,7 +16,7 @@ export type BuiltModalView = Omit<ModalView, "blocks"> & { blocks: KnownBlock[] 
 
 /** Slack's limits for a modal's title, submit and close labels. */
 export const MODAL_LABEL_MAX = 24;
-const INPUT_LABEL_MAX = 2_000;
+export const INPUT_LABEL_MAX = 2_000;
 const PLACEHOLDER_MAX = 150;
 
 export const plain = (text: string, max: number): PlainTextElement => ({
@@ -25,37 +25,53 @@ export const plain = (text: string, max: number): PlainTextElement => ({
   emoji: true,
 });
 
-/** Acknowledge: the finding, and a comment saying what is being done about it (required). */
-export function ackModal(
+export type FindingModalInput = { finding: Finding; project: Project | null; metadata: string };
+
+/** The frame both finding modals share: the finding's summary on top, then what they ask. */
+export function findingModal(
   locale: Locale,
-  input: { finding: Finding; project: Project | null; metadata: string },
+  modal: { callbackId: string; title: string; submit: string; asks: KnownBlock[] },
+  input: FindingModalInput,
 ): BuiltModalView {
   if (input.metadata.length > PRIVATE_METADATA_MAX)
     throw new RangeError("private_metadata over 3,000 characters");
   return {
     type: "modal",
-    callback_id: FINDING_ACK_MODAL,
+    callback_id: modal.callbackId,
     private_metadata: input.metadata,
-    title: plain(t(locale, "ackModal.title"), MODAL_LABEL_MAX),
-    submit: plain(t(locale, "ackModal.submit"), MODAL_LABEL_MAX),
+    title: plain(modal.title, MODAL_LABEL_MAX),
+    submit: plain(modal.submit, MODAL_LABEL_MAX),
     close: plain(t(locale, "modal.cancel"), MODAL_LABEL_MAX),
-    blocks: [
-      findingSummary(locale, input.finding, input.project),
-      {
-        type: "input",
-        block_id: ACK_COMMENT_BLOCK,
-        label: plain(t(locale, "ackModal.commentLabel"), INPUT_LABEL_MAX),
-        hint: plain(t(locale, "ackModal.commentHint", { max: ACK_COMMENT_MAX }), INPUT_LABEL_MAX),
-        element: {
-          type: "plain_text_input",
-          action_id: ACK_COMMENT_ACTION,
-          multiline: true,
-          max_length: ACK_COMMENT_MAX,
-          placeholder: plain(t(locale, "ackModal.commentPlaceholder"), PLACEHOLDER_MAX),
-        },
-      },
-    ],
+    blocks: [findingSummary(locale, input.finding, input.project), ...modal.asks],
   };
+}
+
+/** Acknowledge: the finding, and a comment saying what is being done about it (required). */
+export function ackModal(locale: Locale, input: FindingModalInput): BuiltModalView {
+  return findingModal(
+    locale,
+    {
+      callbackId: FINDING_ACK_MODAL,
+      title: t(locale, "ackModal.title"),
+      submit: t(locale, "ackModal.submit"),
+      asks: [
+        {
+          type: "input",
+          block_id: ACK_COMMENT_BLOCK,
+          label: plain(t(locale, "ackModal.commentLabel"), INPUT_LABEL_MAX),
+          hint: plain(t(locale, "ackModal.commentHint", { max: ACK_COMMENT_MAX }), INPUT_LABEL_MAX),
+          element: {
+            type: "plain_text_input",
+            action_id: ACK_COMMENT_ACTION,
+            multiline: true,
+            max_length: ACK_COMMENT_MAX,
+            placeholder: plain(t(locale, "ackModal.commentPlaceholder"), PLACEHOLDER_MAX),
+          },
+        },
+      ],
+    },
+    input,
+  );
 }
 
 export type CommentCheck = { ok: true; comment: string } | { ok: false; errors: Record<string, string> };

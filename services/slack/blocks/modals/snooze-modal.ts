@@ -1,6 +1,5 @@
 import type { PlainTextOption } from "@slack/types";
 import { type Locale, t } from "../../../i18n/index.ts";
-import type { Finding, Project } from "../../../model.ts";
 import {
   DEFAULT_SNOOZE_DAYS,
   FINDING_SNOOZE_MODAL,
@@ -11,47 +10,45 @@ import {
   type SnoozeDays,
 } from "../../finding-modal-ids.ts";
 import { contextLine } from "../finding-parts.ts";
-import { type BuiltModalView, MODAL_LABEL_MAX, plain } from "./ack-modal.ts";
-import { PRIVATE_METADATA_MAX } from "./finding-modal-metadata.ts";
-import { findingSummary } from "./summary.ts";
+import {
+  type BuiltModalView,
+  type FindingModalInput,
+  findingModal,
+  INPUT_LABEL_MAX,
+  plain,
+} from "./ack-modal.ts";
 
 const OPTION_TEXT_MAX = 75;
-const INPUT_LABEL_MAX = 2_000;
 
 function dayOption(locale: Locale, days: SnoozeDays): PlainTextOption {
   return { text: plain(t(locale, "snoozeModal.option", { days }), OPTION_TEXT_MAX), value: String(days) };
 }
 
 /** Snooze: the finding and a choice of 1, 3, 7 or 14 days (radio buttons, a week chosen). */
-export function snoozeModal(
-  locale: Locale,
-  input: { finding: Finding; project: Project | null; metadata: string },
-): BuiltModalView {
-  if (input.metadata.length > PRIVATE_METADATA_MAX)
-    throw new RangeError("private_metadata over 3,000 characters");
-  return {
-    type: "modal",
-    callback_id: FINDING_SNOOZE_MODAL,
-    private_metadata: input.metadata,
-    title: plain(t(locale, "snoozeModal.title"), MODAL_LABEL_MAX),
-    submit: plain(t(locale, "snoozeModal.submit"), MODAL_LABEL_MAX),
-    close: plain(t(locale, "modal.cancel"), MODAL_LABEL_MAX),
-    blocks: [
-      findingSummary(locale, input.finding, input.project),
-      {
-        type: "input",
-        block_id: SNOOZE_DAYS_BLOCK,
-        label: plain(t(locale, "snoozeModal.label"), INPUT_LABEL_MAX),
-        element: {
-          type: "radio_buttons",
-          action_id: SNOOZE_DAYS_ACTION,
-          options: SNOOZE_DAY_CHOICES.map((days) => dayOption(locale, days)),
-          initial_option: dayOption(locale, DEFAULT_SNOOZE_DAYS),
+export function snoozeModal(locale: Locale, input: FindingModalInput): BuiltModalView {
+  return findingModal(
+    locale,
+    {
+      callbackId: FINDING_SNOOZE_MODAL,
+      title: t(locale, "snoozeModal.title"),
+      submit: t(locale, "snoozeModal.submit"),
+      asks: [
+        {
+          type: "input",
+          block_id: SNOOZE_DAYS_BLOCK,
+          label: plain(t(locale, "snoozeModal.label"), INPUT_LABEL_MAX),
+          element: {
+            type: "radio_buttons",
+            action_id: SNOOZE_DAYS_ACTION,
+            options: SNOOZE_DAY_CHOICES.map((days) => dayOption(locale, days)),
+            initial_option: dayOption(locale, DEFAULT_SNOOZE_DAYS),
+          },
         },
-      },
-      contextLine(t(locale, "snoozeModal.hint"), "snooze-hint"),
-    ],
-  };
+        contextLine(t(locale, "snoozeModal.hint"), "snooze-hint"),
+      ],
+    },
+    input,
+  );
 }
 
 export type SnoozeCheck = { ok: true; days: SnoozeDays } | { ok: false; errors: Record<string, string> };
