@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { startSandboxSlack } from "../../sandbox/slack/server.ts";
 import { openStore, type Store } from "../../services/store/client.ts";
 import { createRepositories } from "../../services/store/repositories.ts";
+import { runScript } from "../fixtures/node-script.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -28,20 +28,12 @@ async function freePort(): Promise<number> {
 }
 
 function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+  const { child, done, output } = runScript("app/main.ts", [], {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    ...env,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
-  return { child, exited, output: () => `${stdout}${stderr}` };
+  return { child, exited: done.then((result) => result.code), output };
 }
 
 describe("npm start", () => {

@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openStore, type Store } from "../../services/store/client.ts";
 import { ensureTables } from "../../services/store/ensure-tables.ts";
 import { createRepositories } from "../../services/store/repositories.ts";
+import { runScript } from "../fixtures/node-script.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -62,23 +62,7 @@ async function storeWithFindings() {
   return { env };
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ["--import", "tsx", "jobs/cli.ts", ...args], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((ok) =>
-    child.once("exit", (code) => ok({ code, stdout, stderr })),
-  );
-}
+const runCli = (args: string[], env: NodeJS.ProcessEnv) => runScript("jobs/cli.ts", args, env).done;
 
 const countsSchema = z.object({
   job: z.literal("alerts"),

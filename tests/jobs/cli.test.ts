@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/logger.ts";
@@ -9,6 +8,7 @@ import { DEFAULT_CUSTOM_FIELD_NAMES } from "../../services/asana/mapper.ts";
 import { openStore, type Store } from "../../services/store/client.ts";
 import { ensureTables } from "../../services/store/ensure-tables.ts";
 import { createRepositories } from "../../services/store/repositories.ts";
+import { runScript } from "../fixtures/node-script.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -60,27 +60,7 @@ async function setup(options: { projects: number; latencyMs: number }) {
   return { sandbox, env, store };
 }
 
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "jobs/cli.ts", ...args], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((ok) =>
-    child.once("exit", (code) => ok({ code, stdout, stderr })),
-  );
-  return { child, done };
-}
+const runCli = (args: string[], env: NodeJS.ProcessEnv) => runScript("jobs/cli.ts", args, env);
 
 describe("npm run job -- sync", () => {
   it("--full --json stores every project and ends with one JSON line of counts", async () => {
