@@ -30,11 +30,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return job === undefined ? 2 : 0;
   }
-  const jobs: Record<string, { mode: ConfigMode; run: (args: string[]) => Promise<JobResult> }> = {
-    sync: { mode: "sync", run: (args) => withContainer("sync", (c) => syncJob(c, args)) },
-    rules: { mode: "store", run: (args) => withContainer("store", (c) => rulesJob(c, args)) },
-    alerts: { mode: "store", run: (args) => withContainer("store", (c) => alertsJob(c, args)) },
-    digest: { mode: "store", run: (args) => withContainer("store", (c) => digestJob(c, args)) },
+  // The config mode says which variables the job needs: only the sync needs Asana.
+  const jobs: Record<
+    string,
+    { mode: ConfigMode; run: (c: Container, args: string[]) => Promise<JobResult> }
+  > = {
+    sync: { mode: "sync", run: syncJob },
+    rules: { mode: "store", run: rulesJob },
+    alerts: { mode: "store", run: alertsJob },
+    digest: { mode: "store", run: digestJob },
   };
   const chosen = jobs[job];
   if (chosen === undefined) {
@@ -42,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const options = { json: rest.includes("--json"), args: rest.filter((a) => a !== "--json") };
-  const result = await chosen.run(options.args);
+  const result = await withContainer(chosen.mode, (container) => chosen.run(container, options.args));
   process.stdout.write(`${result.text}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(result.json)}\n`);
   return result.exitCode;
