@@ -16,11 +16,14 @@ COPY --chown=node:node services ./services
 COPY --chown=node:node jobs ./jobs
 COPY --chown=node:node sandbox ./sandbox
 COPY --chown=node:node types ./types
+COPY --chown=node:node scripts ./scripts
 COPY --chown=node:node manifest.json tsconfig.json ./
+# What `npm start` does first: the app compiled into dist/, run without a TypeScript loader.
+RUN node scripts/build.mjs
 
 USER node
 RUN mkdir -p /home/node/data
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--optimize-for-size", "--import", "tsx", "app/main.ts"]
+CMD ["node", "--optimize-for-size", "dist/main.js"]

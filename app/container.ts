@@ -2,6 +2,7 @@ import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import type { SyncSettings } from "../jobs/asana-sync.ts";
 import { type AsanaClient, asanaClientFromConfig, type ProjectScope } from "../services/asana/client.ts";
+import { PortfolioSnapshot } from "../services/portfolio/portfolio-snapshot.ts";
 import {
   type DirectMessenger,
   slackDirectMessenger,
@@ -24,6 +25,8 @@ export type Container = {
   owner: string;
   store: Store;
   repos: Repositories;
+  /** Every project and unresolved finding, reused until one changes. */
+  portfolio: PortfolioSnapshot;
   /** Null when no Asana token is configured. */
   asana: AsanaClient | null;
   /** The PMO channel, or readable text on stdout when no Slack token is configured. */
@@ -95,6 +98,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     owner: instanceId(),
     store,
     repos,
+    portfolio: new PortfolioSnapshot({ repos, clock }),
     asana,
     notifier,
     messenger,

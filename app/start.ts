@@ -50,6 +50,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const pipeline = (kind: SyncKind) => {
       const work = runPipeline(kind, container, stopping.signal);
       running.add(work);
+      // The Home and /pmo lists read the portfolio next: load it now rather than in their answer.
+      void work.then(() => container.portfolio.warm()).catch(() => undefined);
       void work.finally(() => running.delete(work)).catch(() => undefined);
       return work;
     };
@@ -76,6 +78,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       logger,
       clock: container.clock,
       repos: container.repos,
+      portfolio: container.portfolio,
       asana: container.asana,
       users: new UserDirectory({
         users: container.repos.users,

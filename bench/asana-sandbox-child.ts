@@ -20,6 +20,7 @@ const command = z.discriminatedUnion("type", [
 
 const sandbox = await startSandboxAsana(settings);
 const listed = () => sandbox.workspace.projects().filter((p) => !p.archived);
+const firstOwner = listed().find((p) => p.ownerGid !== null)?.ownerGid ?? null;
 
 process.send?.({
   type: "ready",
@@ -27,6 +28,8 @@ process.send?.({
   token: sandbox.token,
   workspaceGid: sandbox.workspaceGid,
   projects: listed().length,
+  /** Someone who owns projects, for a benchmark user with projects of their own. */
+  ownerEmail: firstOwner === null ? null : (sandbox.workspace.user(firstOwner)?.email ?? null),
 });
 
 process.on("message", (raw: unknown) => {

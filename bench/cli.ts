@@ -1,3 +1,4 @@
+import { quietAwsSdkOnNode20 } from "../app/config.ts";
 import { benchSlack, describeSlackBench } from "./slack.ts";
 import { benchSync, describeSyncBench } from "./sync.ts";
 
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<{ text: string; jso
   },
 };
 
+quietAwsSdkOnNode20();
 const [name, ...rest] = process.argv.slice(2);
 const bench = name === undefined ? undefined : BENCHMARKS[name];
 if (bench === undefined) {

@@ -1,21 +1,35 @@
+import { execFileSync, fork, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import dynalite from "dynalite";
 import { z } from "zod";
 import { parseConfig } from "../app/config.ts";
-import { startApp } from "../app/start.ts";
-import { startSandboxAsana } from "../sandbox/asana/server.ts";
-import type { SandboxSlackUser } from "../sandbox/slack/directory.ts";
+import { createContainer } from "../app/container.ts";
+import { runPipeline } from "../jobs/pipeline.ts";
 import { startSandboxSlack } from "../sandbox/slack/server.ts";
 import { SEVERITIES } from "../services/model.ts";
 import { RULES } from "../services/rules/rules.ts";
+import { nextMessage } from "./child-process.ts";
 
 /**
- * `npm run bench -- slack [--projects 1400] [--findings 5000] [--rounds 40] [--json]`: the real
- * app against sandbox Slack and sandbox Asana. Prints p50/p95/p99 of the time from sending a
- * `/pmo` envelope to its ack, per subcommand, and of the time from `app_home_opened` to the
- * `views.publish` for an admin; peak RSS.
+ * `npm run bench -- slack [--projects 1400] [--findings 5000] [--rounds 40] [--store endpoint|embedded]
+ * [--cpu-prof DIR] [--json]`: the app started as `npm start` starts it, in its own process, against sandbox Slack
+ * (this process) and sandbox Asana (a process of its own). Prints p50/p95/p99 of the time from
+ * sending a `/pmo` envelope to its ack and to its answer, per subcommand, and of the time from
+ * `app_home_opened` to the `views.publish` for an admin; the app process's RSS (idle, peak while
+ * serving, peak after a `/pmo sync`).
+ *
+ * The store is prepared here first (a full sync, then findings topped up to the number asked
+ * for). `--store endpoint` (the default) keeps it in a DynamoDB engine outside the app, as on AWS;
+ * `--store embedded` has the app open it in-process under DATA_DIR, as `npm start` does without
+ * AWS settings.
  */
 
 const ADMIN = "U0SBXADM01";
+const REPO = resolve(import.meta.dirname, "..");
 
 export type Percentiles = { p50: number; p95: number; p99: number; n: number };
 
@@ -26,6 +40,40 @@ export function percentiles(samples: readonly number[]): Percentiles {
   return { p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), n: sorted.length };
 }
 
+const sandboxReady = z.object({
+  type: z.literal("ready"),
+  baseUrl: z.string(),
+  token: z.string(),
+  workspaceGid: z.string(),
+  ownerEmail: z.string().nullable(),
+});
+
+/**
+ * `npm start`'s own steps (package.json), each a `node …` command run from the repo, so the
+ * benchmark runs what users run: every step but the last runs to its end, the last is the app.
+ */
+function startSteps(): string[][] {
+  const scripts = z
+    .object({ scripts: z.object({ start: z.string() }) })
+    .parse(JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")));
+  return scripts.scripts.start.split("&&").map((step) => {
+    const [program, ...args] = step.trim().split(/\s+/);
+    if (program !== "node") throw new Error(`npm start runs ${program}, not node`);
+    return args;
+  });
+}
+
+/** Resident and peak resident set of another process, in MB (Linux /proc). */
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? "0");
+  return { rssMb: round(kb("VmRSS") / 1024), peakMb: round(kb("VmHWM") / 1024) };
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
+
+const preparedStore = z.object({ findings: z.number(), pmoId: z.string() });
+
 export async function benchSlack(args: string[]) {
   const { values } = parseArgs({
     args,
@@ -33,30 +81,72 @@ export async function benchSlack(args: string[]) {
       projects: { type: "string", default: "1400" },
       findings: { type: "string", default: "5000" },
       rounds: { type: "string", default: "40" },
+      store: { type: "string", default: "endpoint" },
+      /** A folder for a CPU profile of the app process (node --cpu-prof), to see where time goes. */
+      "cpu-prof": { type: "string" },
+      /** Keep the prepared store in this folder and reuse it next time (same --projects and --findings). */
+      "keep-store": { type: "string" },
+      /** Skip the closing `/pmo sync`. */
+      "no-sync": { type: "boolean", default: false },
     },
     strict: true,
   });
   const projects = z.coerce.number().int().min(1).parse(values.projects);
   const findings = z.coerce.number().int().min(0).parse(values.findings);
   const rounds = z.coerce.number().int().min(1).parse(values.rounds);
+  const storeMode = z.enum(["endpoint", "embedded"]).parse(values.store);
 
-  const asana = await startSandboxAsana({ projects, seed: 3, requestsPerMinute: 1_000_000 });
-  const owner = asana.workspace.projects().find((p) => p.ownerGid !== null)?.ownerGid ?? null;
-  const ownerEmail = owner === null ? "nobody@empresa.example" : (asana.workspace.user(owner)?.email ?? "");
-  const users: SandboxSlackUser[] = [
-    {
-      id: ADMIN,
-      name: "ana",
-      realName: "Ana Torres",
-      email: ownerEmail,
-      locale: "es-LA",
-      tz: "America/Bogota",
-      isAdmin: true,
+  const asanaChild = fork(
+    join(import.meta.dirname, "asana-sandbox-child.ts"),
+    [JSON.stringify({ projects, seed: 3, latencyMs: 0, plan: "paid", requestsPerMinute: 1_000_000 })],
+    { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] },
+  );
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => {
+      asanaChild.send({ type: "stop" });
     },
   ];
-  const slack = await startSandboxSlack({ users });
-  const config = parseConfig(
-    {
+  try {
+    const asana = await nextMessage(asanaChild, sandboxReady);
+    const slack = await startSandboxSlack({
+      users: [
+        {
+          id: ADMIN,
+          name: "ana",
+          realName: "Ana Torres",
+          // The admin owns projects too: her Home has both parts.
+          email: asana.ownerEmail ?? "nadie@empresa.example",
+          locale: "es-LA",
+          tz: "America/Bogota",
+          isAdmin: true,
+        },
+      ],
+    });
+    cleanups.push(() => slack.stop());
+
+    const kept = values["keep-store"] === undefined ? null : resolve(values["keep-store"]);
+    const dataDir = kept ?? mkdtempSync(join(tmpdir(), "pmo-bench-slack-"));
+    mkdirSync(dataDir, { recursive: true });
+    if (kept === null) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    let endpoint: string | null = null;
+    if (storeMode === "endpoint") {
+      const engine = dynalite({
+        ...(kept === null ? {} : { path: join(dataDir, "endpoint-store") }),
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+      });
+      await new Promise<void>((ok) => engine.listen(0, "127.0.0.1", () => ok()));
+      endpoint = `http://127.0.0.1:${(engine.address() as AddressInfo).port}`;
+      cleanups.push(
+        () =>
+          new Promise<void>((ok) => {
+            engine.closeAllConnections();
+            engine.close(() => ok());
+          }),
+      );
+    }
+    const env: Record<string, string> = {
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_APP_TOKEN: slack.appToken,
       SLACK_API_URL: slack.apiUrl,
@@ -65,48 +155,54 @@ export async function benchSlack(args: string[]) {
       ASANA_TOKEN: asana.token,
       ASANA_BASE_URL: asana.baseUrl,
       ASANA_WORKSPACE_GID: asana.workspaceGid,
+      DATA_DIR: dataDir,
       HEALTH_PORT: "0",
       LOG_LEVEL: "warn",
-    },
-    "app",
-  );
-  const app = await startApp(config, {
-    inMemoryStore: true,
-    schedules: false,
-    asanaRequestsPerMinute: 1_000_000,
-  });
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  }, 50);
-  try {
-    await slack.waitForConnections(1);
-    const { repos } = app.container;
-    const synced = await app.runPipeline("full");
-    if (synced.sync.status !== "completed")
-      throw new Error(`the sync ${synced.sync.status}: ${synced.sync.reason}`);
-    // Top the findings up to the asked number with synthetic ones spread over projects and rules.
-    const existing = (await repos.findings.listOpen()).length;
-    const gids: string[] = [];
-    for await (const page of repos.projects.iterateAll()) gids.push(...page.map((p) => p.gid));
-    let made = existing;
-    for (let i = 0; made < findings && i < gids.length * RULES.length; i++) {
-      const gid = gids[i % gids.length] ?? "";
-      const rule = RULES[Math.floor(i / gids.length) % RULES.length];
-      if (rule === undefined) break;
-      const current = await repos.findings.get(gid, rule.id);
-      if (current !== null) continue;
-      await repos.findings.open({
-        projectGid: gid,
-        ruleId: rule.id,
-        severity: SEVERITIES[i % 3] ?? "low",
-        details: { seeded: true },
-      });
-      made++;
-    }
+      ...(endpoint === null ? {} : { DYNAMODB_ENDPOINT: endpoint }),
+    };
 
-    const pmoId = (await repos.projects.get(gids[0] ?? ""))?.pmoId ?? "PMO-1";
-    const subcommands = ["ayuda", "mis-proyectos", pmoId, "buscar migración", "hallazgos alta", "estado"];
+    const preparedFile = join(dataDir, `prepared-${storeMode}-${projects}-${findings}.json`);
+    const seeded = existsSync(preparedFile)
+      ? preparedStore.parse(JSON.parse(readFileSync(preparedFile, "utf8")))
+      : await prepareStore(env, findings);
+    if (kept !== null) writeFileSync(preparedFile, JSON.stringify(seeded));
+
+    const steps = startSteps();
+    const appArgs = steps.pop() ?? [];
+    for (const step of steps) execFileSync(process.execPath, step, { cwd: REPO, stdio: "inherit" });
+    const profile =
+      values["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", resolve(values["cpu-prof"])];
+    const app = spawn(process.execPath, [...profile, ...appArgs], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const exited = new Promise<number | null>((ok) => app.once("exit", (code) => ok(code)));
+    cleanups.push(async () => {
+      app.kill("SIGTERM");
+      await exited;
+    });
+    const pid = app.pid;
+    if (pid === undefined) throw new Error("the app did not start");
+    await Promise.race([
+      slack.waitForConnections(1, 120_000),
+      exited.then((code) => Promise.reject(new Error(`the app exited with ${code} before connecting`))),
+    ]);
+    const idle = memoryOf(pid);
+    let servingPeakMb = idle.rssMb;
+    const sampler = setInterval(() => {
+      servingPeakMb = Math.max(servingPeakMb, memoryOf(pid).rssMb);
+    }, 50);
+    cleanups.push(() => clearInterval(sampler));
+
+    const subcommands = [
+      "ayuda",
+      "mis-proyectos",
+      seeded.pmoId,
+      "buscar migración",
+      "hallazgos alta",
+      "estado",
+    ];
     const ack: Record<string, Percentiles> = {};
     const answer: Record<string, Percentiles> = {};
     for (const text of subcommands) {
@@ -121,7 +217,7 @@ export async function benchSlack(args: string[]) {
         await slack.waitFor(() => slack.responses().length > before, 30_000, "the answer");
         answered.push(performance.now() - started);
       }
-      const name = text === pmoId ? "PMO-…" : text;
+      const name = text === seeded.pmoId ? "PMO-…" : text;
       ack[name] = percentiles(acked);
       answer[name] = percentiles(answered);
     }
@@ -130,21 +226,67 @@ export async function benchSlack(args: string[]) {
       const before = slack.calls("views.publish").length;
       const started = performance.now();
       await slack.openHome(ADMIN);
-      await slack.waitFor(() => slack.calls("views.publish").length > before, 10_000, "views.publish");
+      await slack.waitFor(() => slack.calls("views.publish").length > before, 30_000, "views.publish");
       home.push(performance.now() - started);
     }
+    servingPeakMb = Math.max(servingPeakMb, memoryOf(pid).rssMb);
+
+    if (!values["no-sync"]) {
+      // A partial sync asked for by the admin: sync, rules, alerts, then the portfolio reloaded.
+      const beforeSync = slack.responses().length;
+      await slack.sendCommand(ADMIN, "/pmo", "sync");
+      await slack.waitFor(() => slack.responses().length >= beforeSync + 2, 600_000, "the sync's outcome");
+    }
+    const afterSync = memoryOf(pid);
     return {
-      settings: { projects: gids.length, findings: made, rounds },
+      settings: { projects, findings: seeded.findings, rounds, store: storeMode },
       ack,
       answer,
       homePublish: percentiles(home),
-      rssMb: Math.round((peakRss / 1024 / 1024) * 10) / 10,
+      rss: { idleMb: idle.rssMb, servingPeakMb, peakWithSyncMb: afterSync.peakMb },
     };
   } finally {
-    clearInterval(sampler);
-    await app.stop();
-    await slack.stop();
-    await asana.stop();
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+/** A full sync as the app runs it, then findings topped up to `wanted`, spread over projects and rules. */
+async function prepareStore(
+  env: Record<string, string>,
+  wanted: number,
+): Promise<{ findings: number; pmoId: string }> {
+  // Above the plan's budget: the sandbox allows it, and preparing is not what is measured.
+  const container = await createContainer(parseConfig(env, "app"), { asanaRequestsPerMinute: 1_000_000 });
+  try {
+    const synced = await runPipeline("full", container);
+    if (synced.sync.status !== "completed")
+      throw new Error(`the sync ${synced.sync.status}: ${synced.sync.reason}`);
+    const { repos } = container;
+    const gids: string[] = [];
+    let pmoId: string | null = null;
+    for await (const page of repos.projects.iterateAll()) {
+      for (const project of page) {
+        gids.push(project.gid);
+        pmoId ??= project.pmoId;
+      }
+    }
+    let made = (await repos.findings.listOpen()).length;
+    for (let i = 0; made < wanted && i < gids.length * RULES.length; i++) {
+      const gid = gids[i % gids.length] ?? "";
+      const rule = RULES[Math.floor(i / gids.length) % RULES.length];
+      if (rule === undefined) break;
+      if ((await repos.findings.get(gid, rule.id)) !== null) continue;
+      await repos.findings.open({
+        projectGid: gid,
+        ruleId: rule.id,
+        severity: SEVERITIES[i % 3] ?? "low",
+        details: { seeded: true },
+      });
+      made++;
+    }
+    return { findings: made, pmoId: pmoId ?? "PMO-1" };
+  } finally {
+    await container.close();
   }
 }
 
@@ -157,6 +299,6 @@ export function describeSlackBench(result: Awaited<ReturnType<typeof benchSlack>
     ...Object.entries(result.ack).map(([name, p]) => row(`ack /pmo ${name}`.slice(0, 20), p)),
     ...Object.entries(result.answer).map(([name, p]) => row(`answer ${name}`.slice(0, 20), p)),
     row("home publish", result.homePublish),
-    `peak RSS ${result.rssMb} MB`,
+    `app RSS: idle ${result.rss.idleMb} MB, peak while serving ${result.rss.servingPeakMb} MB, peak with a /pmo sync ${result.rss.peakWithSyncMb} MB`,
   ].join("\n");
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { DEFAULT_CUSTOM_FIELD_NAMES } from "../services/asana/mapper.ts";
 import { openStore } from "../services/store/client.ts";
 import { ensureTables } from "../services/store/ensure-tables.ts";
 import { createRepositories } from "../services/store/repositories.ts";
+import { nextMessage } from "./child-process.ts";
 
 /**
  * `npm run bench -- sync [--projects 1400] [--changed 0.05] [--latency-ms 150] [--plan paid|free]
@@ -62,19 +63,6 @@ const ready = z.object({
   projects: z.number(),
 });
 const mutated = z.object({ type: z.literal("mutated"), changed: z.number(), tasksChanged: z.number() });
-
-function nextMessage<T>(child: ChildProcess, schema: z.ZodType<T>): Promise<T> {
-  return new Promise((ok, fail) => {
-    const onMessage = (raw: unknown) => {
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) return;
-      child.off("message", onMessage);
-      ok(parsed.data);
-    };
-    child.on("message", onMessage);
-    child.once("exit", (code) => fail(new Error(`the sandbox process exited with ${code}`)));
-  });
-}
 
 /** Lower bound of a sync's wall time under Asana's limits (issue 3 item 7). */
 export function boundSeconds(calls: number, pages: number, latencyMs: number, perMinute: number): number {

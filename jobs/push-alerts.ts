@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../app/logger.ts";
+import { compareSpanish, compareSpanishNumeric } from "../services/collation.ts";
 import { mapLimit } from "../services/concurrency.ts";
 import { StoreError, VersionConflictError } from "../services/errors.ts";
 import type { Locale } from "../services/i18n/index.ts";
@@ -253,8 +254,8 @@ const oldestFirst = (a: Finding, b: Finding) =>
   a.createdAt.localeCompare(b.createdAt) || findingKey(a).localeCompare(findingKey(b));
 
 const byProject = (a: FindingWithProject, b: FindingWithProject) =>
-  (a.project?.pmoId ?? "\uffff").localeCompare(b.project?.pmoId ?? "\uffff", "es", { numeric: true }) ||
-  (a.project?.name ?? a.finding.projectGid).localeCompare(b.project?.name ?? b.finding.projectGid, "es") ||
+  compareSpanishNumeric(a.project?.pmoId ?? "\uffff", b.project?.pmoId ?? "\uffff") ||
+  compareSpanish(a.project?.name ?? a.finding.projectGid, b.project?.name ?? b.finding.projectGid) ||
   a.finding.ruleId.localeCompare(b.finding.ruleId);
 
 /** The owners' Slack users, looked up once for the projects about to be rendered. */

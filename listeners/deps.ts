@@ -3,6 +3,7 @@ import type { Logger } from "../app/logger.ts";
 import type { FullPipelineSummary } from "../jobs/pipeline.ts";
 import type { AsanaClient } from "../services/asana/client.ts";
 import type { SyncKind } from "../services/model.ts";
+import type { PortfolioSnapshot } from "../services/portfolio/portfolio-snapshot.ts";
 import type { Notifier } from "../services/slack/notifier.ts";
 import type { Clock } from "../services/store/dynamo.ts";
 import type { Repositories } from "../services/store/repositories.ts";
@@ -20,6 +21,8 @@ export type ListenerDeps = {
   logger: Logger;
   clock: Clock;
   repos: Repositories;
+  /** Every project and unresolved finding, reused until one changes (Home, /pmo lists). */
+  portfolio: PortfolioSnapshot;
   asana: AsanaClient | null;
   /** Slack user -> Asana user, roles and languages. */
   users: UserDirectory;

@@ -23,6 +23,7 @@ export function findingServicesOf(deps: ListenerDeps): FindingServices {
     }),
     home: new HomeService({
       repos: deps.repos,
+      portfolio: deps.portfolio,
       users: deps.users,
       clock: deps.clock,
       timeZone: deps.config.timezone,

@@ -7,6 +7,7 @@ import { registerPmoMore } from "./pmo-more.ts";
 export function registerCommands(app: App, deps: ListenerDeps): void {
   const pmo = new PmoService({
     repos: deps.repos,
+    portfolio: deps.portfolio,
     users: deps.users,
     config: deps.config,
     jobs: deps.jobs,

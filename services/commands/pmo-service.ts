@@ -1,6 +1,7 @@
 import type { Logger } from "../../app/logger.ts";
 import type { PipelineSummary } from "../../jobs/pipeline.ts";
 import type { PushAlertsSummary } from "../../jobs/push-alerts.ts";
+import { compareSpanish, compareSpanishNumeric } from "../collation.ts";
 import { mapLimit } from "../concurrency.ts";
 import {
   type Finding,
@@ -13,6 +14,7 @@ import {
   type SyncStats,
   type UserProfile,
 } from "../model.ts";
+import type { PortfolioSnapshot } from "../portfolio/portfolio-snapshot.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
 import { type FindingFilters, foldText, type PmoCommand, type ResponsableFilter } from "./parse-pmo.ts";
@@ -91,6 +93,8 @@ export type ManualRunSummary = PipelineSummary & { alerts?: PushAlertsSummary | 
 
 export type PmoServiceDeps = {
   repos: Pick<Repositories, "projects" | "findings" | "syncLog">;
+  /** Every project and unresolved finding: what `buscar`, `hallazgos` and `estado` go through. */
+  portfolio: Pick<PortfolioSnapshot, "read">;
   users: Pick<UserDirectory, "profile" | "isAdmin" | "localeOf">;
   config: { slack: { adminUserIds: readonly string[] } };
   jobs: {
@@ -128,8 +132,8 @@ const bySeverity = (a: Finding, b: Finding): number =>
   SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.ruleId.localeCompare(b.ruleId);
 
 const projectOrder = (a: Project | null, b: Project | null): number =>
-  (a?.pmoId ?? "\uffff").localeCompare(b?.pmoId ?? "\uffff", "es", { numeric: true }) ||
-  (a?.name ?? "").localeCompare(b?.name ?? "", "es");
+  compareSpanishNumeric(a?.pmoId ?? "\uffff", b?.pmoId ?? "\uffff") ||
+  compareSpanish(a?.name ?? "", b?.name ?? "");
 
 /** Name words: accents and case ignored, `.`, `_` and `-` read as spaces (Slack handles). */
 const nameWords = (text: string): string[] =>
@@ -246,25 +250,20 @@ export class PmoService {
     return { kind: "project", project: slim(project), findings };
   }
 
-  /** Every active project, page by page; only the matches are kept. */
+  /** Every active project whose name answers the query, best match first. */
   async search(query: string): Promise<PmoAnswer> {
     const matches: { summary: ProjectSummary; rank: number }[] = [];
-    for await (const page of this.deps.repos.projects.iterateAll()) {
-      for (const project of page) {
-        if (!isActiveProject(project)) continue;
-        const rank = searchRank(project.name, query);
-        if (rank !== null)
-          matches.push({
-            summary: { project: slim(project), openFindings: null, worstSeverity: null },
-            rank,
-          });
-      }
+    for (const project of (await this.deps.portfolio.read()).projects.values()) {
+      if (!isActiveProject(project)) continue;
+      const rank = searchRank(project.name, query);
+      if (rank !== null)
+        matches.push({ summary: { project, openFindings: null, worstSeverity: null }, rank });
     }
     matches.sort(
       (a, b) =>
         a.rank - b.rank ||
         a.summary.project.name.length - b.summary.project.name.length ||
-        a.summary.project.name.localeCompare(b.summary.project.name, "es"),
+        compareSpanish(a.summary.project.name, b.summary.project.name),
     );
     return { kind: "search", query, matches: matches.map((m) => m.summary) };
   }
@@ -274,23 +273,11 @@ export class PmoService {
     if (responsable.unmapped) {
       return { kind: "findings", filters, responsableLabel: null, unmappedMention: true, entries: [] };
     }
-    const findings =
-      filters.severities.length === 0
-        ? await this.deps.repos.findings.listOpen()
-        : (
-            await Promise.all(
-              filters.severities.map((s) => this.deps.repos.findings.listBySeverity(s, { activeOnly: true })),
-            )
-          ).flat();
-    const projects = await this.deps.repos.projects.batchGet(
-      findings.map((f) => f.projectGid),
-      { withRaw: false },
-    );
+    const { openFindings } = await this.deps.portfolio.read();
     const vertical = filters.vertical === null ? null : foldText(filters.vertical);
     const entries: FindingEntry[] = [];
-    for (const finding of findings) {
-      const stored = projects.get(finding.projectGid);
-      const project = stored === undefined ? null : slim(stored);
+    for (const { finding, project } of openFindings) {
+      if (filters.severities.length > 0 && !filters.severities.includes(finding.severity)) continue;
       if (vertical !== null && (project === null || foldText(project.businessVertical ?? "") !== vertical))
         continue;
       if (filters.responsable !== null && (project === null || !responsable.matches(project))) continue;
@@ -345,12 +332,10 @@ export class PmoService {
   async status(runs: readonly SyncRun[]): Promise<PmoAnswer> {
     let activeProjects = 0;
     let staleProjects = 0;
-    for await (const page of this.deps.repos.projects.iterateAll()) {
-      for (const project of page) {
-        if (!isActiveProject(project)) continue;
-        activeProjects++;
-        if (project.stale) staleProjects++;
-      }
+    for (const project of (await this.deps.portfolio.read()).projects.values()) {
+      if (!isActiveProject(project)) continue;
+      activeProjects++;
+      if (project.stale) staleProjects++;
     }
     return {
       kind: "status",

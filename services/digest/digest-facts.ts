@@ -1,5 +1,5 @@
 import { TZDate } from "@date-fns/tz";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import { mapLimit } from "../concurrency.ts";
 import type { ChangeValue, Finding, Project, Severity, SyncRun } from "../model.ts";
 import type { Repositories } from "../store/repositories.ts";

@@ -1,10 +1,11 @@
+import { compareSpanishNumeric } from "../collation.ts";
 import { mapLimit } from "../concurrency.ts";
 import { t } from "../i18n/index.ts";
 import type { ChangeEntry, Locale, Project, Severity } from "../model.ts";
 import { explainFinding, severityName } from "../slack/blocks/finding-parts.ts";
 import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
 import type { Repositories } from "../store/repositories.ts";
-import { buildExportWorkbook, type ExportData } from "./workbook.ts";
+import type { ExportData } from "./workbook.ts";
 
 /** The filters of `/pmo exportar`, as `hallazgos` takes them, already resolved to what to match. */
 export type ExportFilters = {
@@ -64,7 +65,7 @@ export async function buildExport(
       if (project.removedAt === null && matchesProject(project, filters)) projects.push(project);
     }
   }
-  projects.sort((a, b) => (a.pmoId ?? "\uffff").localeCompare(b.pmoId ?? "\uffff", "es", { numeric: true }));
+  projects.sort((a, b) => compareSpanishNumeric(a.pmoId ?? "\uffff", b.pmoId ?? "\uffff"));
   const byGid = new Map(projects.map((p) => [p.gid, p]));
   const findings = (await repos.findings.listOpen())
     .filter(
@@ -95,7 +96,8 @@ export async function buildExport(
     changes,
   };
   return {
-    file: await buildExportWorkbook(data),
+    // exceljs weighs about 20 MB once loaded: only a process that exports pays for it.
+    file: await (await import("./workbook.ts")).buildExportWorkbook(data),
     filename: `pmo-pulse-${now.toISOString().slice(0, 10)}.xlsx`,
     counts: { projects: projects.length, findings: findings.length, changes: changes.length },
   };

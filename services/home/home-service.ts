@@ -1,6 +1,8 @@
+import { compareSpanish } from "../collation.ts";
 import { mapLimit } from "../concurrency.ts";
 import type { Locale } from "../i18n/index.ts";
-import type { Finding, Project, Severity } from "../model.ts";
+import type { Project, Severity } from "../model.ts";
+import type { PortfolioSnapshot, StoredPortfolio } from "../portfolio/portfolio-snapshot.ts";
 import type { FindingWithProject, RenderContext } from "../slack/blocks/finding-parts.ts";
 import { DEFAULT_HOME_STATE, type HomeState, type ValueFilter } from "../slack/blocks/home/home-state.ts";
 import {
@@ -25,7 +27,8 @@ import type { UserDirectory } from "../users/directory.ts";
  */
 
 export type HomeServiceDeps = {
-  repos: Pick<Repositories, "findings" | "projects" | "syncLog">;
+  repos: Pick<Repositories, "syncLog">;
+  portfolio: Pick<PortfolioSnapshot, "read">;
   users: Pick<UserDirectory, "isAdmin" | "profile" | "localeOf" | "slackUserIdFor">;
   clock: Clock;
   timeZone: string;
@@ -36,7 +39,6 @@ const SYNC_RUNS_READ = 10;
 const SEVERITY_RANK: { readonly [S in Severity]: number } = { high: 0, medium: 1, low: 2 };
 
 const isActiveProject = (p: Project): boolean => !p.archived && !p.completed && p.removedAt === null;
-const isUnresolved = (f: Finding): boolean => f.status !== "resolved";
 
 /** Highest severity first, then newest, then a stable order. */
 const bySeverityThenNewest = (a: FindingWithProject, b: FindingWithProject): number =>
@@ -74,19 +76,17 @@ export class HomeService {
     notice: string | null = null,
   ): Promise<BuiltHomeView> {
     const admin = this.deps.users.isAdmin(userId);
-    const [asanaUserGid, runs] = await Promise.all([
+    const [asanaUserGid, runs, stored] = await Promise.all([
       this.asanaUserOf(userId),
       this.deps.repos.syncLog.recent(SYNC_RUNS_READ),
+      this.deps.portfolio.read(),
     ]);
     // After the profile lookup, which may have just learnt the user's locale.
     const locale = await this.deps.users.localeOf(userId);
     const lastSync = runs.find((run) => run.status === "completed" && run.completedAt !== null) ?? null;
-    const [mine, portfolio] = await Promise.all([
-      asanaUserGid === null
-        ? Promise.resolve<MyWork>({ kind: "unmapped" })
-        : this.myWork(asanaUserGid, state, admin),
-      admin ? this.portfolio(state, lastSync?.staleProjects ?? null) : Promise.resolve(null),
-    ]);
+    const mine: MyWork =
+      asanaUserGid === null ? { kind: "unmapped" } : this.myWork(stored, asanaUserGid, state, admin);
+    const portfolio = admin ? this.portfolio(stored, state, lastSync?.staleProjects ?? null) : null;
     const shown = [
       ...(mine.kind === "mapped" ? mine.findings.items : []),
       ...(portfolio?.findings.items ?? []),
@@ -114,12 +114,11 @@ export class HomeService {
     }
   }
 
-  private async myWork(asanaUserGid: string, state: HomeState, admin: boolean): Promise<MyWork> {
-    const projects = (await this.deps.repos.projects.listByResponsable(asanaUserGid)).filter(isActiveProject);
-    const perProject = await mapLimit(projects, STORE_CONCURRENCY, async (project) => ({
-      project,
-      findings: (await this.deps.repos.findings.listForProject(project.gid)).filter(isUnresolved),
-    }));
+  private myWork(stored: StoredPortfolio, asanaUserGid: string, state: HomeState, admin: boolean): MyWork {
+    const perProject = stored
+      .projectsOf(asanaUserGid)
+      .filter(isActiveProject)
+      .map((project) => ({ project, findings: stored.findingsOf(project.gid) }));
     const lines: HomeProjectLine[] = perProject.map(({ project, findings }) => ({
       project,
       openFindings: findings.length,
@@ -137,16 +136,8 @@ export class HomeService {
     };
   }
 
-  private async portfolio(state: HomeState, staleProjects: number | null): Promise<Portfolio> {
-    const findings = await this.deps.repos.findings.listOpen();
-    const projects = await this.deps.repos.projects.batchGet(
-      findings.map((f) => f.projectGid),
-      { withRaw: false },
-    );
-    const entries = findings.map((finding) => ({
-      finding,
-      project: projects.get(finding.projectGid) ?? null,
-    }));
+  private portfolio(stored: StoredPortfolio, state: HomeState, staleProjects: number | null): Portfolio {
+    const entries = stored.openFindings;
 
     const bySeverity: Record<Severity, number> = { high: 0, medium: 0, low: 0 };
     const verticalCounts = new Map<string | null, number>();
@@ -163,9 +154,7 @@ export class HomeService {
     }
     const byVertical = [...verticalCounts]
       .map(([vertical, count]) => ({ vertical, count }))
-      .sort(
-        (a, b) => b.count - a.count || (a.vertical ?? "\uffff").localeCompare(b.vertical ?? "\uffff", "es"),
-      );
+      .sort((a, b) => b.count - a.count || compareSpanish(a.vertical ?? "\uffff", b.vertical ?? "\uffff"));
     const filtered = entries.filter((entry) => passesFilters(state, entry)).sort(bySeverityThenNewest);
     return {
       bySeverity,
@@ -174,10 +163,10 @@ export class HomeService {
       verticals: byVertical
         .map((v) => v.vertical)
         .filter((v) => v !== null)
-        .sort((a, b) => a.localeCompare(b, "es")),
+        .sort(compareSpanish),
       responsables: [...responsables]
         .map(([key, name]) => ({ key, name }))
-        .sort((a, b) => (a.name ?? a.key).localeCompare(b.name ?? b.key, "es")),
+        .sort((a, b) => compareSpanish(a.name ?? a.key, b.name ?? b.key)),
       findings: pageOf(filtered, state.page, PORTFOLIO_PAGE),
     };
   }

@@ -1,6 +1,7 @@
 import { TZDate } from "@date-fns/tz";
-import { format } from "date-fns";
-import { enUS, es as spanishDates } from "date-fns/locale";
+import { format } from "date-fns/format";
+import { enUS } from "date-fns/locale/en-US";
+import { es as spanishDates } from "date-fns/locale/es";
 import type { Locale } from "../model.ts";
 import type { Catalog, MessageKey, ParamsArgument } from "./catalog.ts";
 import { en } from "./en.ts";
@@ -30,12 +31,22 @@ export function t<K extends MessageKey>(locale: Locale, key: K, ...params: Param
   });
 }
 
+// Intl objects are costly to build (a Home formats hundreds of numbers): one per locale.
+const PLURAL_RULES: { readonly [L in Locale]: Intl.PluralRules } = {
+  es: new Intl.PluralRules("es"),
+  en: new Intl.PluralRules("en"),
+};
+const NUMBER_FORMATS: { readonly [L in Locale]: Intl.NumberFormat } = {
+  es: new Intl.NumberFormat("es", { maximumFractionDigits: 1 }),
+  en: new Intl.NumberFormat("en", { maximumFractionDigits: 1 }),
+};
+
 function plural(locale: Locale, count: number): Intl.LDMLPluralRule {
-  return new Intl.PluralRules(locale).select(count);
+  return PLURAL_RULES[locale].select(count);
 }
 
 export function formatNumber(locale: Locale, value: number): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value);
+  return NUMBER_FORMATS[locale].format(value);
 }
 
 /** An instant, in the PMO's time zone: "5 de marzo de 2026, 14:30" / "March 5, 2026, 2:30 PM". */

@@ -1,5 +1,8 @@
 import { tz } from "@date-fns/tz";
-import { differenceInCalendarDays, differenceInDays, parseISO, subDays } from "date-fns";
+import { differenceInCalendarDays } from "date-fns/differenceInCalendarDays";
+import { differenceInDays } from "date-fns/differenceInDays";
+import { parseISO } from "date-fns/parseISO";
+import { subDays } from "date-fns/subDays";
 import type { Config } from "../../app/config.ts";
 import type { FindingCandidate, FindingDetails, Project, Severity } from "../model.ts";
 

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import dynalite from "dynalite";
 import type { Config } from "../../app/config.ts";
 import { StoreError } from "../errors.ts";
 import { type TableNames, tableNames } from "./tables.ts";
@@ -66,6 +65,8 @@ export async function openStore(
 }
 
 async function openEmbedded(settings: StoreSettings, tables: TableNames, inMemory: boolean): Promise<Store> {
+  // Loaded only here: a process on DynamoDB proper does not carry the embedded engine (about 14 MB).
+  const { default: dynalite } = await import("dynalite");
   let releaseLock = () => {};
   let path: string | undefined;
   if (!inMemory) {

@@ -23,6 +23,7 @@ import {
   realSleep,
   setExpression,
 } from "./dynamo.ts";
+import type { PortfolioVersion } from "./portfolio-version.ts";
 import { keys, projectPk } from "./tables.ts";
 
 /** What a caller knows of the finding it acts on: which one, and the version it saw. */
@@ -36,7 +37,16 @@ type Changes = Partial<Omit<Finding, "projectGid" | "ruleId" | "version" | "crea
  * VersionConflictError and must reread.
  */
 export class FindingsRepository {
-  constructor(private readonly options: RepositoryOptions & { retentionDays: number }) {}
+  constructor(
+    private readonly options: RepositoryOptions & {
+      retentionDays: number;
+      version?: Pick<PortfolioVersion, "afterWrite">;
+    },
+  ) {}
+
+  private async written(): Promise<void> {
+    await this.options.version?.afterWrite();
+  }
 
   private now(): Date {
     return (this.options.clock ?? (() => new Date()))();
@@ -83,6 +93,7 @@ export class FindingsRepository {
         throw new VersionConflictError(`finding ${finding.ruleId} of ${finding.projectGid}`, error);
       throw error;
     }
+    await this.written();
     return finding;
   }
 
@@ -282,6 +293,7 @@ export class FindingsRepository {
       );
       if (!out.Attributes)
         throw new StoreError("not_found", `finding ${ref.ruleId} of ${ref.projectGid} does not exist`);
+      await this.written();
       return this.parse(out.Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

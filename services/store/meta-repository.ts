@@ -16,6 +16,10 @@ import { keys } from "./tables.ts";
 
 const cursorSchema = z.object({ name: z.string(), value: z.string(), updatedAt: z.string() });
 const eventSchema = z.object({ eventId: z.string(), firstSeenAt: z.string() });
+const versionSchema = z.object({ value: z.number().int().min(0), changedAt: z.string() });
+
+/** A named change counter: how many times it was bumped, and when last (null: never). */
+export type VersionMark = { value: number; changedAt: string | null };
 
 export const EVENT_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** How long a Slack delivery is kept for dedupe and retries (DESIGN.md section 7). */
@@ -183,6 +187,31 @@ export class MetaRepository {
     if (!out.Item || isExpired(out.Item, this.now())) return false;
     parseItem(eventSchema, this.options.tableName, out.Item);
     return true;
+  }
+
+  /** Adds one to the named counter and returns it as stored. */
+  async bumpVersion(name: string): Promise<VersionMark> {
+    const out = await this.options.doc.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: keys.version(name),
+        UpdateExpression: "SET #changedAt = :now ADD #value :one",
+        ExpressionAttributeNames: { "#changedAt": "changedAt", "#value": "value" },
+        ExpressionAttributeValues: { ":now": this.now().toISOString(), ":one": 1 },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return parseItem(versionSchema, this.options.tableName, out.Attributes ?? {});
+  }
+
+  /** The named counter as last bumped (strongly consistent); never bumped reads as 0. */
+  async getVersion(name: string): Promise<VersionMark> {
+    const out = await this.options.doc.send(
+      new GetCommand({ TableName: this.options.tableName, Key: keys.version(name), ConsistentRead: true }),
+    );
+    return out.Item
+      ? parseItem(versionSchema, this.options.tableName, out.Item)
+      : { value: 0, changedAt: null };
   }
 
   async getCursor(name: string): Promise<string | null> {

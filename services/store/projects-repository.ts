@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { compareSpanish, compareSpanishNumeric } from "../collation.ts";
 import { VersionConflictError } from "../errors.ts";
 import { type Project, type ProjectInput, projectSchema } from "../model.ts";
 import {
@@ -14,6 +15,7 @@ import {
   type RepositoryOptions,
   realSleep,
 } from "./dynamo.ts";
+import type { PortfolioVersion } from "./portfolio-version.ts";
 import { keys, TABLES, withoutEmptyIndexKeys } from "./tables.ts";
 
 const spec = TABLES.projects;
@@ -28,13 +30,15 @@ const WITHOUT_RAW = (() => {
   return { ProjectionExpression: Object.keys(names).join(", "), ExpressionAttributeNames: names };
 })();
 
-const byPmoIdThenName = (a: Project, b: Project): number =>
-  (a.pmoId ?? "\uffff").localeCompare(b.pmoId ?? "\uffff", "es", { numeric: true }) ||
-  a.name.localeCompare(b.name, "es");
+/** The order lists of projects are shown in. */
+export const byPmoIdThenName = (a: Project, b: Project): number =>
+  compareSpanishNumeric(a.pmoId ?? "\uffff", b.pmoId ?? "\uffff") || compareSpanish(a.name, b.name);
 
 /** One item per Asana project (DESIGN.md section 3), versioned: the sync and people both change it. */
 export class ProjectsRepository {
-  constructor(private readonly options: RepositoryOptions) {}
+  constructor(
+    private readonly options: RepositoryOptions & { version?: Pick<PortfolioVersion, "afterWrite"> },
+  ) {}
 
   private get table(): string {
     return this.options.tableName;
@@ -73,6 +77,7 @@ export class ProjectsRepository {
       if (isConditionFailure(error)) throw new VersionConflictError(`project ${project.gid}`, error);
       throw error;
     }
+    await this.options.version?.afterWrite();
     return project;
   }
 
@@ -88,6 +93,7 @@ export class ProjectsRepository {
       projects.map((project) => withoutEmptyIndexKeys(spec, { ...keys.project(project.gid), ...project })),
       this.options.sleep ?? realSleep,
     );
+    await this.options.version?.afterWrite();
     return projects;
   }
 

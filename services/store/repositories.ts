@@ -4,6 +4,7 @@ import { ConversationsRepository } from "./conversations-repository.ts";
 import type { Clock, Sleep } from "./dynamo.ts";
 import { FindingsRepository } from "./findings-repository.ts";
 import { MetaRepository } from "./meta-repository.ts";
+import { PortfolioVersion } from "./portfolio-version.ts";
 import { ProjectsRepository } from "./projects-repository.ts";
 import { SyncLogRepository } from "./sync-log-repository.ts";
 import { UpdatesRepository } from "./updates-repository.ts";
@@ -18,6 +19,8 @@ export type Repositories = {
   updates: UpdatesRepository;
   conversations: ConversationsRepository;
   meta: MetaRepository;
+  /** Bumped after every write to projects or findings, by any process (see PortfolioVersion). */
+  portfolioVersion: PortfolioVersion;
 };
 
 export type RepositorySettings = {
@@ -38,17 +41,24 @@ export function createRepositories(
     ...(settings.clock ? { clock: settings.clock } : {}),
     ...(settings.sleep ? { sleep: settings.sleep } : {}),
   });
+  const meta = new MetaRepository(base("meta"));
+  const portfolioVersion = new PortfolioVersion(meta);
   return {
-    projects: new ProjectsRepository(base("projects")),
+    projects: new ProjectsRepository({ ...base("projects"), version: portfolioVersion }),
     changelog: new ChangelogRepository({
       ...base("changelog"),
       retentionDays: settings.changelogRetentionDays,
     }),
-    findings: new FindingsRepository({ ...base("findings"), retentionDays: settings.findingsRetentionDays }),
+    findings: new FindingsRepository({
+      ...base("findings"),
+      retentionDays: settings.findingsRetentionDays,
+      version: portfolioVersion,
+    }),
     syncLog: new SyncLogRepository({ ...base("sync-log"), retentionDays: settings.changelogRetentionDays }),
     users: new UsersRepository(base("users")),
     updates: new UpdatesRepository(base("updates")),
     conversations: new ConversationsRepository(base("conversations")),
-    meta: new MetaRepository(base("meta")),
+    meta,
+    portfolioVersion,
   };
 }

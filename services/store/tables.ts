@@ -150,6 +150,8 @@ export const keys = {
   inbound: (id: string) => ({ pk: `INBOUND#${id}`, sk: "META" }),
   /** A status update still to be written back to Asana (meta table). */
   writeBack: (id: string) => ({ pk: `WRITEBACK#${id}`, sk: "META" }),
+  /** A counter bumped after every write to some tables (meta table); see PortfolioVersion. */
+  version: (name: string) => ({ pk: `VERSION#${name}`, sk: "META" }),
 } as const;
 
 export const projectPk = (gid: string): string => keys.project(gid).pk;

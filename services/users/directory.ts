@@ -43,6 +43,11 @@ export function slackUserLookup(client: UsersInfoClient): SlackUserLookup {
 
 export const PROFILE_FRESH_MS = 24 * 60 * 60 * 1000;
 export const UNMAPPED_FRESH_MS = 15 * 60 * 1000;
+/**
+ * How long this process reuses an Asana user's Slack user for mentions: a Home lists dozens of
+ * owners, each an index query otherwise. A mapping learnt by another instance shows within this.
+ */
+export const MENTION_FRESH_MS = 5 * 60 * 1000;
 
 export type UserDirectoryDeps = {
   users: UsersRepository;
@@ -63,6 +68,8 @@ export type Role = "admin" | "member";
  * when older than a day. Admins are the configured PMO_ADMIN_USER_IDS.
  */
 export class UserDirectory {
+  private readonly mentions = new Map<string, { slackUserId: string | null; at: number }>();
+
   constructor(private readonly deps: UserDirectoryDeps) {}
 
   role(slackUserId: string): Role {
@@ -95,7 +102,7 @@ export class UserDirectory {
     if (info.email !== null && this.deps.asana !== null && this.deps.workspaceGid !== null) {
       asanaUserGid = (await this.deps.asana.findUserByEmail(this.deps.workspaceGid, info.email))?.gid ?? null;
     }
-    return this.deps.users.upsert({
+    const profile = await this.deps.users.upsert({
       slackUserId,
       email: info.email,
       name: info.name,
@@ -103,6 +110,9 @@ export class UserDirectory {
       locale: localeFrom(info.locale),
       refreshedAt: this.deps.clock().toISOString(),
     });
+    // Whoever this Slack user was or now is mapped to is read again at the next mention.
+    this.mentions.clear();
+    return profile;
   }
 
   /** The language a person reads: their Slack locale when known, DEFAULT_LOCALE otherwise. */
@@ -114,8 +124,13 @@ export class UserDirectory {
   /** The Slack user mapped to an Asana user, if anyone is (for mentions and DMs). */
   async slackUserIdFor(asanaUserGid: string | null): Promise<string | null> {
     if (asanaUserGid === null) return null;
+    const now = this.deps.clock().getTime();
+    const known = this.mentions.get(asanaUserGid);
+    if (known !== undefined && now - known.at < MENTION_FRESH_MS) return known.slackUserId;
     const [profile] = await this.deps.users.findByAsanaUserGid(asanaUserGid);
-    return profile?.slackUserId ?? null;
+    const slackUserId = profile?.slackUserId ?? null;
+    this.mentions.set(asanaUserGid, { slackUserId, at: now });
+    return slackUserId;
   }
 }
 

@@ -1,6 +1,10 @@
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { afterAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { parseConfig } from "../../app/config.ts";
 import { startApp } from "../../app/start.ts";
 import { SYNC_LEASE } from "../../jobs/asana-sync.ts";
@@ -8,11 +12,19 @@ import { startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { startSandboxSlack } from "../../sandbox/slack/server.ts";
 import { openStore, type Store } from "../../services/store/client.ts";
 import { createRepositories } from "../../services/store/repositories.ts";
-import { runScript } from "../fixtures/node-script.ts";
+import { runNode } from "../fixtures/node-script.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+// What `npm start` runs: scripts/build.mjs, then the built app with plain Node. Built inside the
+// repo (packages resolve from its node_modules), apart from the dist/ a developer may be running.
+const built = join("node_modules", ".cache", `pmo-pulse-build-${randomUUID().slice(0, 8)}`);
+beforeAll(() => {
+  execFileSync(process.execPath, ["scripts/build.mjs", "--outdir", built], { stdio: "pipe" });
+  cleanups.push(async () => rmSync(built, { recursive: true, force: true }));
 });
 
 async function freePort(): Promise<number> {
@@ -28,7 +40,7 @@ async function freePort(): Promise<number> {
 }
 
 function runMain(env: Record<string, string>) {
-  const { child, done, output } = runScript("app/main.ts", [], {
+  const { child, done, output } = runNode(["--optimize-for-size", join(built, "main.js")], {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
     ...env,
@@ -37,6 +49,13 @@ function runMain(env: Record<string, string>) {
 }
 
 describe("npm start", () => {
+  it("runs the built app: start's two steps are scripts/build.mjs and dist/main.js", async () => {
+    const { scripts } = z
+      .object({ scripts: z.object({ start: z.string() }) })
+      .parse(JSON.parse(readFileSync("package.json", "utf8")));
+    expect(scripts.start).toBe("node scripts/build.mjs && node --optimize-for-size dist/main.js");
+  });
+
   it("without the Slack variables stops with the one-message config error, exit 2", async () => {
     const { exited, output } = runMain({
       ASANA_TOKEN: "2/1/2:abcdefghij",

@@ -10,7 +10,8 @@ import { createRepositories, type Repositories } from "../../services/store/repo
 /**
  * Three instances of `app/main.ts` (separate processes) on one store and one sandbox Slack: a
  * scheduled sync runs once per tick, each Slack event is handled once, no alert is posted twice,
- * and killing the instance holding the sync lease lets another take the job over after expiry.
+ * every instance answers from the store as it is now, and killing the instance holding the sync
+ * lease lets another take the job over after expiry.
  */
 
 const ADMIN = "U0SBXADM01";
@@ -133,6 +134,30 @@ describe("three instances on one store", () => {
     await until(async () => slack.responses().length >= before + 6 || null, "six answers");
     await new Promise((ok) => setTimeout(ok, 1_000));
     expect(slack.responses().length).toBe(before + 6);
+  });
+
+  it("every instance answers from the store as it is now, whichever instance wrote it", async () => {
+    const search = async () => {
+      const before = slack.responses().length;
+      // Round-robin over the three connections: each instance answers one.
+      for (let i = 0; i < 3; i++) await slack.sendCommand(ADMIN, "/pmo", "buscar zafiro");
+      await until(async () => slack.responses().length >= before + 3 || null, "three answers");
+      return slack
+        .responses()
+        .slice(before)
+        .map((r) => JSON.stringify(r.body));
+    };
+    // Every instance has read the portfolio, without that name in it.
+    expect((await search()).filter((answer) => answer.includes("Zafiro"))).toEqual([]);
+    const target = asana.workspace.projects().find((p) => !p.archived);
+    if (target === undefined) throw new Error("no project to rename");
+    asana.workspace.renameProject(target.gid, "Zafiro Único");
+    await until(
+      async () => (await repos.projects.get(target.gid))?.name === "Zafiro Único" || null,
+      "a sync to store the new name",
+    );
+    const answers = await search();
+    expect(answers.filter((answer) => answer.includes("Zafiro Único"))).toHaveLength(3);
   });
 
   it("killing the instance that holds the sync lease lets another take over after expiry", async () => {

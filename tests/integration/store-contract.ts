@@ -675,6 +675,66 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         expect(read.get("bulk:129")).toBe("token-129");
         expect(read.has("bulk:absent")).toBe(false);
       });
+
+      it("counts versions: absent reads as 0, each bump adds one and stamps when", async () => {
+        expect(await repos.meta.getVersion("contract")).toEqual({ value: 0, changedAt: null });
+        expect(await repos.meta.bumpVersion("contract")).toEqual({
+          value: 1,
+          changedAt: START.toISOString(),
+        });
+        advance(1_000);
+        const bumps = await Promise.all(Array.from({ length: 5 }, () => repos.meta.bumpVersion("contract")));
+        expect(bumps.map((b) => b.value).sort()).toEqual([2, 3, 4, 5, 6]);
+        expect(await repos.meta.getVersion("contract")).toEqual({
+          value: 6,
+          changedAt: new Date(START.getTime() + 1_000).toISOString(),
+        });
+      });
+    });
+
+    describe("portfolio version", () => {
+      it("moves after every write to projects or findings, and a write returns only once it has", async () => {
+        const before = (await repos.portfolioVersion.read()).value;
+        await repos.projects.upsert(project("901"), 0);
+        const afterProject = (await repos.portfolioVersion.read()).value;
+        expect(afterProject).toBeGreaterThan(before);
+        await repos.projects.insertMany([project("902"), project("903")]);
+        const afterInsert = (await repos.portfolioVersion.read()).value;
+        expect(afterInsert).toBeGreaterThan(afterProject);
+        const opened = await repos.findings.open({
+          projectGid: "901",
+          ruleId: "schedule_risk",
+          severity: "high",
+          details: {},
+        });
+        const afterOpen = (await repos.portfolioVersion.read()).value;
+        expect(afterOpen).toBeGreaterThan(afterInsert);
+        await repos.findings.acknowledge(
+          { projectGid: "901", ruleId: "schedule_risk", expectedVersion: opened.version },
+          { userId: "U1", comment: "visto" },
+        );
+        expect((await repos.portfolioVersion.read()).value).toBeGreaterThan(afterOpen);
+      });
+
+      it("is not moved by reads, by another table or by a rejected write", async () => {
+        await repos.projects.upsert(project("911"), 0);
+        const before = (await repos.portfolioVersion.read()).value;
+        await repos.projects.get("911");
+        await repos.findings.listOpen();
+        await repos.meta.putCursor("x", "y");
+        await expect(repos.projects.upsert(project("911"), 0)).rejects.toBeInstanceOf(VersionConflictError);
+        expect((await repos.portfolioVersion.read()).value).toBe(before);
+      });
+
+      it("ten concurrent writes share their bumps, and each returns after a bump that followed it", async () => {
+        const before = (await repos.portfolioVersion.read()).value;
+        const writes = Array.from({ length: 10 }, (_, i) => String(920 + i));
+        await Promise.all(writes.map((gid) => repos.projects.upsert(project(gid), 0)));
+        const after = (await repos.portfolioVersion.read()).value;
+        expect(after).toBeGreaterThan(before);
+        expect(after - before).toBeLessThan(writes.length);
+        expect(repos.portfolioVersion.failedBumps).toBe(0);
+      });
     });
   });
 }

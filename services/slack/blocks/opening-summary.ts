@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/types";
+import { compareSpanish } from "../../collation.ts";
 import { t } from "../../i18n/index.ts";
 import type { Project, Severity } from "../../model.ts";
 import { truncate } from "../mrkdwn.ts";
@@ -42,7 +43,7 @@ export function worstProjects(
       (a, b) =>
         b.high - a.high ||
         b.total - a.total ||
-        (a.project?.name ?? a.projectGid).localeCompare(b.project?.name ?? b.projectGid, "es"),
+        compareSpanish(a.project?.name ?? a.projectGid, b.project?.name ?? b.projectGid),
     )
     .slice(0, limit);
 }

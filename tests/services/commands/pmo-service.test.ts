@@ -21,6 +21,7 @@ let h: Harness;
 function service(overrides: Partial<PmoServiceDeps> = {}): PmoService {
   return new PmoService({
     repos: h.repos,
+    portfolio: h.deps.portfolio,
     users: h.deps.users,
     config: h.deps.config,
     jobs: h.deps.jobs,
@@ -122,6 +123,7 @@ describe("freshness", () => {
     try {
       const pmo = new PmoService({
         repos: fresh.repos,
+        portfolio: fresh.deps.portfolio,
         users: fresh.deps.users,
         config: fresh.deps.config,
         jobs: fresh.deps.jobs,
@@ -236,6 +238,7 @@ describe("buscar", () => {
       );
       const pmo = new PmoService({
         repos: many.repos,
+        portfolio: many.deps.portfolio,
         users: many.deps.users,
         config: many.deps.config,
         jobs: many.deps.jobs,

@@ -1,6 +1,6 @@
 import { TZDate } from "@date-fns/tz";
 import type { ActionsBlock, ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import type { PageableCommand } from "../../../commands/parse-pmo.ts";
 import { encodeMoreValue, PMO_MORE_ACTION_ID } from "../../../commands/pmo-more-value.ts";
 import type { Freshness, ProjectSummary } from "../../../commands/pmo-service.ts";

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import type { VersionMark } from "../../../services/store/meta-repository.ts";
+import { PORTFOLIO_VERSION, PortfolioVersion } from "../../../services/store/portfolio-version.ts";
+
+/** A counter whose bumps finish only when the test says so, to see who waits for which bump. */
+function heldCounter() {
+  let value = 0;
+  const pending: { name: string; finish: (fail?: boolean) => void }[] = [];
+  return {
+    pending,
+    value: () => value,
+    meta: {
+      bumpVersion: (name: string) =>
+        new Promise<VersionMark>((ok, fail) => {
+          pending.push({
+            name,
+            finish: (failed = false) => {
+              if (failed) {
+                fail(new Error("store down"));
+                return;
+              }
+              value++;
+              ok({ value, changedAt: "2026-11-22T12:00:00.000Z" });
+            },
+          });
+        }),
+      getVersion: async () => ({ value, changedAt: null }),
+    },
+  };
+}
+
+const settled = async <T>(promise: Promise<T>) => {
+  let done = false;
+  void promise.then(() => {
+    done = true;
+  });
+  await new Promise((ok) => setImmediate(ok));
+  return done;
+};
+
+describe("PortfolioVersion", () => {
+  it("a write waits for a bump sent after it; writes during a bump share the next one", async () => {
+    const counter = heldCounter();
+    const version = new PortfolioVersion(counter.meta);
+    const first = version.afterWrite();
+    expect(counter.pending).toHaveLength(1);
+    expect(counter.pending[0]?.name).toBe(PORTFOLIO_VERSION);
+    // Landed while the first bump is under way: that bump may not cover them.
+    const second = version.afterWrite();
+    const third = version.afterWrite();
+    expect(counter.pending).toHaveLength(1);
+
+    counter.pending[0]?.finish();
+    expect(await settled(first)).toBe(true);
+    expect(await settled(second)).toBe(false);
+    expect(counter.pending).toHaveLength(2);
+
+    counter.pending[1]?.finish();
+    expect(await settled(second)).toBe(true);
+    expect(await settled(third)).toBe(true);
+    expect(counter.value()).toBe(2);
+    expect(version.writesHere).toBe(3);
+  });
+
+  it("after a quiet spell the next write starts its own bump at once", async () => {
+    const counter = heldCounter();
+    const version = new PortfolioVersion(counter.meta);
+    const first = version.afterWrite();
+    counter.pending[0]?.finish();
+    await first;
+    void version.afterWrite();
+    expect(counter.pending).toHaveLength(2);
+  });
+
+  it("a failed bump does not fail the write it follows; it is counted", async () => {
+    const counter = heldCounter();
+    const version = new PortfolioVersion(counter.meta);
+    const write = version.afterWrite();
+    counter.pending[0]?.finish(true);
+    await expect(write).resolves.toBeUndefined();
+    expect(version.failedBumps).toBe(1);
+    expect(version.writesHere).toBe(1);
+    // The next write bumps again.
+    void version.afterWrite();
+    expect(counter.pending).toHaveLength(2);
+  });
+});

@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Store } from "../../../services/store/client.ts";
+import type { Repositories } from "../../../services/store/repositories.ts";
+import { MENTION_FRESH_MS, PROFILE_FRESH_MS, UserDirectory } from "../../../services/users/directory.ts";
+import { memoryStore } from "../../fixtures/memory-store.ts";
+
+const T0 = new Date("2026-11-22T12:00:00.000Z");
+let now = T0;
+let store: Store;
+let repos: Repositories;
+let indexQueries: number;
+
+beforeEach(async () => {
+  now = T0;
+  ({ store, repos } = await memoryStore(() => now));
+  indexQueries = 0;
+  store.client.middlewareStack.add(
+    (next, context) => async (input) => {
+      if (context.commandName === "QueryCommand") indexQueries++;
+      return next(input);
+    },
+    { step: "initialize", name: "countQueries" },
+  );
+});
+
+afterEach(async () => {
+  await store.close();
+});
+
+function directory(emails: Record<string, string>, asanaUsers: Record<string, string>): UserDirectory {
+  return new UserDirectory({
+    users: repos.users,
+    slack: { info: async (id) => ({ email: emails[id] ?? null, name: `Persona ${id}`, locale: "es-LA" }) },
+    asana: { findUserByEmail: async (_ws, email) => (asanaUsers[email] ? { gid: asanaUsers[email] } : null) },
+    workspaceGid: "1",
+    adminUserIds: ["UADMIN"],
+    defaultLocale: "es",
+    clock: () => now,
+  });
+}
+
+describe("UserDirectory", () => {
+  it("maps a Slack user to the Asana user of their email and keeps it a day", async () => {
+    const users = directory({ U1: "ana@empresa.example" }, { "ana@empresa.example": "9001" });
+    expect((await users.profile("U1")).asanaUserGid).toBe("9001");
+    expect(await users.localeOf("U1")).toBe("es");
+    expect(users.isAdmin("UADMIN")).toBe(true);
+    expect(users.isAdmin("U1")).toBe(false);
+    const later = directory({ U1: "ana@empresa.example" }, { "ana@empresa.example": "9999" });
+    now = new Date(T0.getTime() + PROFILE_FRESH_MS - 1);
+    expect((await later.profile("U1")).asanaUserGid).toBe("9001");
+    now = new Date(T0.getTime() + PROFILE_FRESH_MS);
+    expect((await later.profile("U1")).asanaUserGid).toBe("9999");
+  });
+
+  it("answers mentions from memory for a while, the unmapped ones too", async () => {
+    const users = directory({ U1: "ana@empresa.example" }, { "ana@empresa.example": "9001" });
+    await users.profile("U1");
+    indexQueries = 0;
+    expect(await users.slackUserIdFor("9001")).toBe("U1");
+    expect(await users.slackUserIdFor("9002")).toBeNull();
+    expect(await users.slackUserIdFor("9001")).toBe("U1");
+    expect(await users.slackUserIdFor("9002")).toBeNull();
+    expect(await users.slackUserIdFor(null)).toBeNull();
+    expect(indexQueries).toBe(2);
+    now = new Date(T0.getTime() + MENTION_FRESH_MS);
+    expect(await users.slackUserIdFor("9001")).toBe("U1");
+    expect(indexQueries).toBe(3);
+  });
+
+  it("a profile it refreshes is mentioned at once, not after the cache ages", async () => {
+    const users = directory({ U2: "bea@empresa.example" }, { "bea@empresa.example": "9002" });
+    expect(await users.slackUserIdFor("9002")).toBeNull();
+    await users.profile("U2");
+    expect(await users.slackUserIdFor("9002")).toBe("U2");
+  });
+});
