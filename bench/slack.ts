@@ -15,12 +15,13 @@ import { RULES } from "../services/rules/rules.ts";
 import { nextMessage } from "./child-process.ts";
 
 /**
- * `npm run bench -- slack [--projects 1400] [--findings 5000] [--rounds 40] [--store endpoint|embedded]
- * [--cpu-prof DIR] [--json]`: the app started as `npm start` starts it, in its own process, against sandbox Slack
+ * `npm run bench -- slack [--projects 1400] [--findings 5000] [--rounds 40]
+ * [--store endpoint|embedded] [--sync partial|full|none] [--keep-store DIR] [--cpu-prof DIR]
+ * [--json]`: the app started as `npm start` starts it, in its own process, against sandbox Slack
  * (this process) and sandbox Asana (a process of its own). Prints p50/p95/p99 of the time from
  * sending a `/pmo` envelope to its ack and to its answer, per subcommand, and of the time from
  * `app_home_opened` to the `views.publish` for an admin; the app process's RSS (idle, peak while
- * serving, peak after a `/pmo sync`).
+ * serving, peak including a closing `/pmo sync`).
  *
  * The store is prepared here first (a full sync, then findings topped up to the number asked
  * for). `--store endpoint` (the default) keeps it in a DynamoDB engine outside the app, as on AWS;
@@ -63,11 +64,19 @@ function startSteps(): string[][] {
   });
 }
 
-/** Resident and peak resident set of another process, in MB (Linux /proc). */
-function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+/**
+ * Another process's memory in MB (Linux /proc): resident, peak resident, and the resident part
+ * that is anonymous (heap, stacks: what the process itself holds) rather than file pages it maps
+ * (code, and the embedded engine's LevelDB tables, which the kernel can reclaim).
+ */
+function memoryOf(pid: number): { rssMb: number; peakMb: number; anonMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? "0");
-  return { rssMb: round(kb("VmRSS") / 1024), peakMb: round(kb("VmHWM") / 1024) };
+  return {
+    rssMb: round(kb("VmRSS") / 1024),
+    peakMb: round(kb("VmHWM") / 1024),
+    anonMb: round(kb("RssAnon") / 1024),
+  };
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;
@@ -86,8 +95,8 @@ export async function benchSlack(args: string[]) {
       "cpu-prof": { type: "string" },
       /** Keep the prepared store in this folder and reuse it next time (same --projects and --findings). */
       "keep-store": { type: "string" },
-      /** Skip the closing `/pmo sync`. */
-      "no-sync": { type: "boolean", default: false },
+      /** The closing `/pmo sync` the admin asks for: partial (the default), full, or none. */
+      sync: { type: "string", default: "partial" },
     },
     strict: true,
   });
@@ -95,6 +104,7 @@ export async function benchSlack(args: string[]) {
   const findings = z.coerce.number().int().min(0).parse(values.findings);
   const rounds = z.coerce.number().int().min(1).parse(values.rounds);
   const storeMode = z.enum(["endpoint", "embedded"]).parse(values.store);
+  const closingSync = z.enum(["partial", "full", "none"]).parse(values.sync);
 
   const asanaChild = fork(
     join(import.meta.dirname, "asana-sandbox-child.ts"),
@@ -190,9 +200,13 @@ export async function benchSlack(args: string[]) {
     ]);
     const idle = memoryOf(pid);
     let servingPeakMb = idle.rssMb;
-    const sampler = setInterval(() => {
-      servingPeakMb = Math.max(servingPeakMb, memoryOf(pid).rssMb);
-    }, 50);
+    let anonPeakMb = idle.anonMb;
+    const sample = () => {
+      const now = memoryOf(pid);
+      servingPeakMb = Math.max(servingPeakMb, now.rssMb);
+      anonPeakMb = Math.max(anonPeakMb, now.anonMb);
+    };
+    const sampler = setInterval(sample, 50);
     cleanups.push(() => clearInterval(sampler));
 
     const subcommands = [
@@ -229,21 +243,29 @@ export async function benchSlack(args: string[]) {
       await slack.waitFor(() => slack.calls("views.publish").length > before, 30_000, "views.publish");
       home.push(performance.now() - started);
     }
-    servingPeakMb = Math.max(servingPeakMb, memoryOf(pid).rssMb);
+    sample();
+    const servedPeakMb = servingPeakMb;
 
-    if (!values["no-sync"]) {
-      // A partial sync asked for by the admin: sync, rules, alerts, then the portfolio reloaded.
+    if (closingSync !== "none") {
+      // A sync asked for by the admin: sync, rules, alerts, then the portfolio reloaded.
       const beforeSync = slack.responses().length;
-      await slack.sendCommand(ADMIN, "/pmo", "sync");
+      await slack.sendCommand(ADMIN, "/pmo", closingSync === "full" ? "sync full" : "sync");
       await slack.waitFor(() => slack.responses().length >= beforeSync + 2, 600_000, "the sync's outcome");
     }
+    sample();
     const afterSync = memoryOf(pid);
     return {
-      settings: { projects, findings: seeded.findings, rounds, store: storeMode },
+      settings: { projects, findings: seeded.findings, rounds, store: storeMode, sync: closingSync },
       ack,
       answer,
       homePublish: percentiles(home),
-      rss: { idleMb: idle.rssMb, servingPeakMb, peakWithSyncMb: afterSync.peakMb },
+      rss: {
+        idleMb: idle.rssMb,
+        servingPeakMb: servedPeakMb,
+        peakWithSyncMb: Math.max(servingPeakMb, afterSync.peakMb),
+        /** The largest anonymous part seen (sampled every 50 ms), sync included. */
+        anonPeakMb,
+      },
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -299,6 +321,6 @@ export function describeSlackBench(result: Awaited<ReturnType<typeof benchSlack>
     ...Object.entries(result.ack).map(([name, p]) => row(`ack /pmo ${name}`.slice(0, 20), p)),
     ...Object.entries(result.answer).map(([name, p]) => row(`answer ${name}`.slice(0, 20), p)),
     row("home publish", result.homePublish),
-    `app RSS: idle ${result.rss.idleMb} MB, peak while serving ${result.rss.servingPeakMb} MB, peak with a /pmo sync ${result.rss.peakWithSyncMb} MB`,
+    `app RSS: idle ${result.rss.idleMb} MB, peak while serving ${result.rss.servingPeakMb} MB, peak including the /pmo sync (${result.settings.sync}) ${result.rss.peakWithSyncMb} MB, of which anonymous at most ${result.rss.anonPeakMb} MB`,
   ].join("\n");
 }
