@@ -12,6 +12,7 @@ import { runPipeline } from "../jobs/pipeline.ts";
 import { startSandboxSlack } from "../sandbox/slack/server.ts";
 import { SEVERITIES } from "../services/model.ts";
 import { RULES } from "../services/rules/rules.ts";
+import { FINDING_ACK } from "../services/slack/action-ids.ts";
 import { nextMessage } from "./child-process.ts";
 
 /**
@@ -20,7 +21,8 @@ import { nextMessage } from "./child-process.ts";
  * [--json]`: the app started as `npm start` starts it, in its own process, against sandbox Slack
  * (this process) and sandbox Asana (a process of its own). Prints p50/p95/p99 of the time from
  * sending a `/pmo` envelope to its ack and to its answer, per subcommand, and of the time from
- * `app_home_opened` to the `views.publish` for an admin; the app process's RSS (idle, peak while
+ * `app_home_opened` to the `views.publish` for an admin, and from acknowledging a finding in the
+ * Home's modal to the Home published again; the app process's RSS (idle, peak while
  * serving, peak including a closing `/pmo sync`).
  *
  * The store is prepared here first (a full sync, then findings topped up to the number asked
@@ -82,6 +84,24 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number; anonMb: number 
 const round = (value: number) => Math.round(value * 10) / 10;
 
 const preparedStore = z.object({ findings: z.number(), pmoId: z.string() });
+
+/** Findings the admin acknowledges from the Home, one after the other. */
+const ACKNOWLEDGEMENTS = 10;
+
+/** The value of the first button with this action_id anywhere in a view or message. */
+function firstButtonValue(node: unknown, actionId: string): string | null {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = firstButtonValue(item, actionId);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (node === null || typeof node !== "object") return null;
+  const record = Object.fromEntries(Object.entries(node));
+  if (record.action_id === actionId && typeof record.value === "string") return record.value;
+  return firstButtonValue(Object.values(record), actionId);
+}
 
 export async function benchSlack(args: string[]) {
   const { values } = parseArgs({
@@ -243,6 +263,25 @@ export async function benchSlack(args: string[]) {
       await slack.waitFor(() => slack.calls("views.publish").length > before, 30_000, "views.publish");
       home.push(performance.now() - started);
     }
+    // An admin acknowledges findings from the Home: from the modal's submission to the Home
+    // published again with the change (the snapshot is loaded again after a write).
+    const homeAfterAction: number[] = [];
+    for (let i = 0; i < ACKNOWLEDGEMENTS; i++) {
+      const home = slack.views(ADMIN).find((v) => v.type === "home");
+      const value = home === undefined ? null : firstButtonValue(home.view, FINDING_ACK);
+      if (home === undefined || value === null) break;
+      await slack.clickButton(ADMIN, { view_id: home.id }, FINDING_ACK, value);
+      const modal = await slack.waitFor(
+        () => slack.views(ADMIN).find((v) => v.type === "modal" && v.open),
+        30_000,
+        "the acknowledge modal",
+      );
+      const before = slack.calls("views.publish").length;
+      const started = performance.now();
+      await slack.submitView(ADMIN, modal.id, { comment: "Revisado con el equipo" });
+      await slack.waitFor(() => slack.calls("views.publish").length > before, 30_000, "views.publish");
+      homeAfterAction.push(performance.now() - started);
+    }
     sample();
     const servedPeakMb = servingPeakMb;
 
@@ -259,6 +298,7 @@ export async function benchSlack(args: string[]) {
       ack,
       answer,
       homePublish: percentiles(home),
+      homeAfterAcknowledge: percentiles(homeAfterAction),
       rss: {
         idleMb: idle.rssMb,
         servingPeakMb: servedPeakMb,
@@ -321,6 +361,7 @@ export function describeSlackBench(result: Awaited<ReturnType<typeof benchSlack>
     ...Object.entries(result.ack).map(([name, p]) => row(`ack /pmo ${name}`.slice(0, 20), p)),
     ...Object.entries(result.answer).map(([name, p]) => row(`answer ${name}`.slice(0, 20), p)),
     row("home publish", result.homePublish),
+    row("home after ack", result.homeAfterAcknowledge),
     `app RSS: idle ${result.rss.idleMb} MB, peak while serving ${result.rss.servingPeakMb} MB, peak including the /pmo sync (${result.settings.sync}) ${result.rss.peakWithSyncMb} MB, of which anonymous at most ${result.rss.anonPeakMb} MB`,
   ].join("\n");
 }

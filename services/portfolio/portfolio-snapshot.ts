@@ -2,17 +2,19 @@ import type { Finding, Project } from "../model.ts";
 import type { FindingWithProject } from "../slack/blocks/finding-parts.ts";
 import type { Clock } from "../store/dynamo.ts";
 import type { VersionMark } from "../store/meta-repository.ts";
+import type { PortfolioChange } from "../store/portfolio-version.ts";
 import { byPmoIdThenName } from "../store/projects-repository.ts";
 import type { Repositories } from "../store/repositories.ts";
 
 /**
- * What the admin Home and `/pmo buscar|hallazgos|estado` read: every project (without its Asana
+ * What the Home and `/pmo buscar|hallazgos|estado` read: every project (without its Asana
  * payload) and every unresolved finding, loaded once and reused until something changes.
  *
  * Reading 5,000 findings and 1,400 projects costs seconds on the embedded engine and several
  * requests on DynamoDB, far over the 300 ms a Home may take. Every write to projects or findings,
  * by any process, bumps the portfolio version in the meta table (PortfolioVersion); a read costs
- * one GetItem of that version, and the snapshot is loaded again only when it moved.
+ * one GetItem of that version. This process's own writes are applied to the snapshot as they land
+ * (a click's Home comes back at once); a version moved by another process means a new load.
  */
 
 /** An unchanged snapshot is still reloaded after this long, in case a bump was lost. */
@@ -43,15 +45,29 @@ export type PortfolioSnapshotDeps = {
   settleMs?: number;
 };
 
+/** A loaded portfolio, kept current with this process's own writes. */
 type Loaded = {
+  /** The portfolio version it matches. */
   version: number;
+  /** This process's writes it includes (PortfolioVersion.writesHere). */
   writesHere: number;
   /** The snapshot is not reused from this moment on. */
   reusableUntil: number;
-  portfolio: StoredPortfolio;
+  loadedAt: Date;
+  projects: Map<string, Project>;
+  /** Unresolved findings by project and rule. */
+  findings: Map<string, Finding>;
+  /** What readers get; rebuilt after a write changed the maps. */
+  view: StoredPortfolio | null;
 };
 
-type Loading = { version: number; writesHere: number; promise: Promise<Loaded> };
+type Loading = {
+  version: number;
+  writesHere: number;
+  promise: Promise<Loaded>;
+  /** This process's writes that landed during the load: applied to it once loaded. */
+  changes: PortfolioChange[];
+};
 
 const NONE: readonly never[] = [];
 /** Projects a Scan page: without their payload, a thousand stay under DynamoDB's 1 MB a page. */
@@ -91,13 +107,50 @@ export function storedPortfolio(
   };
 }
 
+const findingKey = (finding: Finding): string => `${finding.projectGid}#${finding.ruleId}`;
+
+/** Writes what a write of this process stored into a loaded portfolio; older versions never win. */
+function apply(loaded: Loaded, change: PortfolioChange): void {
+  for (const project of change.projects ?? []) {
+    const current = loaded.projects.get(project.gid);
+    if (current === undefined || current.version <= project.version)
+      loaded.projects.set(project.gid, { ...project, raw: {} });
+  }
+  for (const finding of change.findings ?? []) {
+    const key = findingKey(finding);
+    const current = loaded.findings.get(key);
+    if (current !== undefined && current.version > finding.version) continue;
+    if (finding.status === "resolved") loaded.findings.delete(key);
+    else loaded.findings.set(key, finding);
+  }
+  loaded.writesHere++;
+  loaded.view = null;
+}
+
+function viewOf(loaded: Loaded): StoredPortfolio {
+  loaded.view ??= storedPortfolio(
+    [...loaded.projects.values()],
+    [...loaded.findings.values()],
+    loaded.loadedAt,
+  );
+  return loaded.view;
+}
+
 export class PortfolioSnapshot {
   private loaded: Loaded | null = null;
   private loading: Loading | null = null;
 
-  constructor(private readonly deps: PortfolioSnapshotDeps) {}
+  constructor(private readonly deps: PortfolioSnapshotDeps) {
+    deps.repos.portfolioVersion.onWrite((change) => {
+      if (this.loaded !== null) apply(this.loaded, change);
+      this.loading?.changes.push(change);
+    });
+  }
 
-  /** The portfolio as stored now: reused when nothing changed since it was loaded. */
+  /**
+   * The portfolio as stored now: reused when nothing changed since it was loaded but this
+   * process's own writes, which it has applied.
+   */
   async read(): Promise<StoredPortfolio> {
     const version = this.deps.repos.portfolioVersion;
     // Read before deciding: a write that returned before this line has bumped the version.
@@ -107,15 +160,17 @@ export class PortfolioSnapshot {
     const loaded = this.loaded;
     if (
       loaded !== null &&
-      loaded.version === mark.value &&
       loaded.writesHere === writesHere &&
-      now < loaded.reusableUntil
-    )
-      return loaded.portfolio;
+      now < loaded.reusableUntil &&
+      version.bumpedOnlyHere(loaded.version, mark.value)
+    ) {
+      loaded.version = mark.value;
+      return viewOf(loaded);
+    }
     const loading = this.loading;
     if (loading !== null && loading.version === mark.value && loading.writesHere === writesHere)
-      return (await loading.promise).portfolio;
-    return (await this.load(mark, writesHere)).portfolio;
+      return viewOf(await loading.promise);
+    return viewOf(await this.load(mark, writesHere));
   }
 
   /** Loads it ahead of the next reader (after a sync); a failure waits for a reader to meet it. */
@@ -128,8 +183,13 @@ export class PortfolioSnapshot {
   }
 
   private load(mark: VersionMark, writesHere: number): Promise<Loaded> {
-    const promise = this.fetch(mark, writesHere);
-    const loading: Loading = { version: mark.value, writesHere, promise };
+    const changes: PortfolioChange[] = [];
+    const promise = this.fetch(mark, writesHere).then((loaded) => {
+      // What this process wrote meanwhile may or may not be in what was read: applied again.
+      for (const change of changes) apply(loaded, change);
+      return loaded;
+    });
+    const loading: Loading = { version: mark.value, writesHere, promise, changes };
     this.loading = loading;
     promise.then(
       (loaded) => {
@@ -156,7 +216,12 @@ export class PortfolioSnapshot {
       reusableUntil: settled
         ? startedAt + (this.deps.maxAgeMs ?? SNAPSHOT_MAX_AGE_MS)
         : Number.NEGATIVE_INFINITY,
-      portfolio: storedPortfolio(projects, findings, new Date(startedAt)),
+      loadedAt: new Date(startedAt),
+      projects: new Map(projects.map((project) => [project.gid, project])),
+      findings: new Map(
+        findings.filter((f) => f.status !== "resolved").map((finding) => [findingKey(finding), finding]),
+      ),
+      view: null,
     };
   }
 

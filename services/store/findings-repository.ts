@@ -44,8 +44,8 @@ export class FindingsRepository {
     },
   ) {}
 
-  private async written(): Promise<void> {
-    await this.options.version?.afterWrite();
+  private async written(finding: Finding): Promise<void> {
+    await this.options.version?.afterWrite({ findings: [finding] });
   }
 
   private now(): Date {
@@ -93,7 +93,7 @@ export class FindingsRepository {
         throw new VersionConflictError(`finding ${finding.ruleId} of ${finding.projectGid}`, error);
       throw error;
     }
-    await this.written();
+    await this.written(finding);
     return finding;
   }
 
@@ -293,8 +293,9 @@ export class FindingsRepository {
       );
       if (!out.Attributes)
         throw new StoreError("not_found", `finding ${ref.ruleId} of ${ref.projectGid} does not exist`);
-      await this.written();
-      return this.parse(out.Attributes);
+      const finding = this.parse(out.Attributes);
+      await this.written(finding);
+      return finding;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       throw await this.explainRejection(ref, allowedFrom, error);

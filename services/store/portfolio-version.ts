@@ -1,7 +1,13 @@
+import type { Finding, Project } from "../model.ts";
 import type { MetaRepository, VersionMark } from "./meta-repository.ts";
 
 /** The counter's name in the meta table. */
 export const PORTFOLIO_VERSION = "portfolio";
+/** Values of this process's own bumps remembered, to tell them from other processes' ones. */
+const OWN_VALUES_KEPT = 10_000;
+
+/** What one write stored, as the repository returns it. */
+export type PortfolioChange = { projects?: readonly Project[]; findings?: readonly Finding[] };
 
 /**
  * Tells every process that the portfolio (projects and findings) changed: the repositories call
@@ -12,12 +18,18 @@ export const PORTFOLIO_VERSION = "portfolio";
  *
  * Writes that land while a bump is under way share the next one, so concurrent writers (the sync
  * and the rules write ten at a time) cost a fraction of a bump each.
+ *
+ * This process's own writes are also told to `onWrite` listeners with what was stored, and the
+ * values its bumps returned are remembered: a reader holding a copy can apply its own writes and
+ * know that a version moved by nobody else needs no reload.
  */
 export class PortfolioVersion {
   private writes = 0;
   private failures = 0;
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
+  private readonly ownValues = new Set<number>();
+  private readonly listeners = new Set<(change: PortfolioChange) => void>();
 
   constructor(private readonly meta: Pick<MetaRepository, "bumpVersion" | "getVersion">) {}
 
@@ -35,9 +47,23 @@ export class PortfolioVersion {
     return this.meta.getVersion(PORTFOLIO_VERSION);
   }
 
+  /** Whether every bump after `from` up to `to` was this process's own. */
+  bumpedOnlyHere(from: number, to: number): boolean {
+    if (to < from || to - from > OWN_VALUES_KEPT) return false;
+    for (let value = from + 1; value <= to; value++) if (!this.ownValues.has(value)) return false;
+    return true;
+  }
+
+  /** Called with what each write of this process stored, as soon as it has landed. */
+  onWrite(listener: (change: PortfolioChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Never rejects: the write it follows has landed, and failing it would make the caller retry. */
-  afterWrite(): Promise<void> {
+  afterWrite(change: PortfolioChange = {}): Promise<void> {
     this.writes++;
+    for (const listener of this.listeners) listener(change);
     if (this.running === null) {
       this.running = this.bump();
       return this.running;
@@ -55,7 +81,13 @@ export class PortfolioVersion {
     const done: Promise<void> = this.meta
       .bumpVersion(PORTFOLIO_VERSION)
       .then(
-        () => undefined,
+        (mark) => {
+          this.ownValues.add(mark.value);
+          if (this.ownValues.size > OWN_VALUES_KEPT) {
+            const oldest = this.ownValues.values().next();
+            if (oldest.done !== true) this.ownValues.delete(oldest.value);
+          }
+        },
         () => {
           this.failures++;
         },

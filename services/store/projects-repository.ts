@@ -77,7 +77,7 @@ export class ProjectsRepository {
       if (isConditionFailure(error)) throw new VersionConflictError(`project ${project.gid}`, error);
       throw error;
     }
-    await this.options.version?.afterWrite();
+    await this.options.version?.afterWrite({ projects: [project] });
     return project;
   }
 
@@ -93,7 +93,7 @@ export class ProjectsRepository {
       projects.map((project) => withoutEmptyIndexKeys(spec, { ...keys.project(project.gid), ...project })),
       this.options.sleep ?? realSleep,
     );
-    await this.options.version?.afterWrite();
+    await this.options.version?.afterWrite({ projects });
     return projects;
   }
 

@@ -119,6 +119,69 @@ describe("PortfolioSnapshot", () => {
     expect(after.projects.get("1")?.name).toBe("Renombrado");
   });
 
+  it("applies this process's own writes as they land, without loading again", async () => {
+    await repos.projects.insertMany([project("1"), project("2")]);
+    const opened = await repos.findings.open({
+      projectGid: "1",
+      ruleId: "overdue",
+      severity: "high",
+      details: {},
+    });
+    await repos.findings.open({ projectGid: "2", ruleId: "overdue", severity: "low", details: {} });
+    const snapshot = await settledSnapshot();
+
+    await repos.findings.acknowledge(
+      { projectGid: "1", ruleId: "overdue", expectedVersion: opened.version },
+      { userId: "U1", comment: "visto" },
+    );
+    const second = await repos.findings.get("2", "overdue");
+    await repos.findings.resolve(
+      { projectGid: "2", ruleId: "overdue", expectedVersion: second?.version ?? 0 },
+      "U1",
+    );
+    const stored = await repos.projects.get("2");
+    await repos.projects.upsert({ ...project("2"), name: "Renombrado" }, stored?.version ?? 0);
+    sent = [];
+
+    const portfolio = await snapshot.read();
+    expect(portfolio.openFindings.map((e) => [e.finding.projectGid, e.finding.status])).toEqual([
+      ["1", "acknowledged"],
+    ]);
+    expect(portfolio.projects.get("2")?.name).toBe("Renombrado");
+    // Kept without the Asana payload the write carried.
+    expect(portfolio.projects.get("2")?.raw).toEqual({});
+    expect(sent).toEqual(["GetItemCommand"]);
+  });
+
+  it("a write landing while it loads is in what it loaded", async () => {
+    await repos.projects.insertMany([project("1")]);
+    advance(INDEX_SETTLE_MS);
+    const snapshot = new PortfolioSnapshot({ repos, clock: () => now });
+    const reading = snapshot.read();
+    await repos.findings.open({ projectGid: "1", ruleId: "overdue", severity: "high", details: {} });
+    await reading;
+    sent = [];
+    expect((await snapshot.read()).openFindings).toHaveLength(1);
+    expect(sent).toEqual(["GetItemCommand"]);
+  });
+
+  it("a write by another process between two of this one's still means a load", async () => {
+    await repos.projects.insertMany([project("1"), project("2")]);
+    const snapshot = await settledSnapshot();
+    const otherInstance = createRepositories(store, {
+      changelogRetentionDays: 365,
+      findingsRetentionDays: 365,
+      clock: () => now,
+    });
+    await repos.findings.open({ projectGid: "1", ruleId: "overdue", severity: "high", details: {} });
+    await otherInstance.findings.open({ projectGid: "2", ruleId: "overdue", severity: "high", details: {} });
+    await repos.findings.open({ projectGid: "1", ruleId: "no_owner", severity: "low", details: {} });
+    sent = [];
+    const portfolio = await snapshot.read();
+    expect(portfolio.openFindings).toHaveLength(3);
+    expect(sent).toContain("ScanCommand");
+  });
+
   it("sees this process's own write even when the version bump failed", async () => {
     await repos.projects.insertMany([project("1")]);
     const snapshot = await settledSnapshot();

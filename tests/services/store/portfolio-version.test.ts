@@ -84,4 +84,32 @@ describe("PortfolioVersion", () => {
     void version.afterWrite();
     expect(counter.pending).toHaveLength(2);
   });
+
+  it("tells its own bumps from others', and its writes to listeners as they land", async () => {
+    const counter = heldCounter();
+    const version = new PortfolioVersion(counter.meta);
+    const heard: unknown[] = [];
+    const stop = version.onWrite((change) => heard.push(change));
+    const change = { projects: [] };
+    const first = version.afterWrite(change);
+    expect(heard).toEqual([change]);
+    counter.pending[0]?.finish();
+    await first;
+    // Another process bumps to 2; this one's next bump is 3.
+    const foreign = counter.meta.bumpVersion("portfolio");
+    counter.pending[1]?.finish();
+    await foreign;
+    const third = version.afterWrite();
+    counter.pending[2]?.finish();
+    await third;
+    expect(counter.value()).toBe(3);
+    expect(version.bumpedOnlyHere(0, 1)).toBe(true);
+    expect(version.bumpedOnlyHere(1, 1)).toBe(true);
+    expect(version.bumpedOnlyHere(0, 3)).toBe(false);
+    expect(version.bumpedOnlyHere(2, 3)).toBe(true);
+    expect(version.bumpedOnlyHere(3, 2)).toBe(false);
+    stop();
+    void version.afterWrite({ findings: [] });
+    expect(heard).toHaveLength(2);
+  });
 });
