@@ -6,7 +6,13 @@ import type { SyncKind } from "../services/model.ts";
 import { TEXT_CHANNEL } from "../services/slack/notifier.ts";
 import type { SyncSummary } from "./asana-sync.ts";
 import { evaluateRules, type RulesSummary } from "./evaluate-rules.ts";
-import { pushAlertsWith, runSyncThenRules, sendDailyDigestWith } from "./pipeline.ts";
+import {
+  pipelineDepsOf,
+  pushAlertsWith,
+  rulesDepsOf,
+  runSyncThenRules,
+  sendDailyDigestWith,
+} from "./pipeline.ts";
 import type { PushAlertsSummary } from "./push-alerts.ts";
 
 /**
@@ -90,14 +96,7 @@ async function syncJob(container: Container, args: string[]): Promise<JobResult>
     (await container.repos.syncLog.recent(5)).find((r) => r.status === "completed")?.projectsSynced ?? null;
   const progress = process.stderr.isTTY ? terminalProgress(expected) : undefined;
   const { sync, rules } = await runSyncThenRules(kind, {
-    asana: container.asana,
-    repos: container.repos,
-    settings: container.syncSettings,
-    rules: container.config.rules,
-    timezone: container.config.timezone,
-    clock: container.clock,
-    logger: container.logger,
-    owner: container.owner,
+    ...pipelineDepsOf(container, container.asana),
     ...(progress ? { onProgress: progress } : {}),
   });
   if (process.stderr.isTTY) process.stderr.write("\n");
@@ -112,14 +111,7 @@ async function rulesJob(container: Container, args: string[]): Promise<JobResult
   if (args.length > 0) {
     return { exitCode: 2, text: `unknown option ${args[0]}\n${USAGE}`, json: { error: "usage" } };
   }
-  const summary = await evaluateRules({
-    repos: container.repos,
-    rules: container.config.rules,
-    timezone: container.config.timezone,
-    clock: container.clock,
-    logger: container.logger,
-    owner: container.owner,
-  });
+  const summary = await evaluateRules(rulesDepsOf(container));
   return {
     exitCode: summary.status === "failed" ? 1 : 0,
     text: describeRules(summary),

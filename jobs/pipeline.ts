@@ -3,7 +3,7 @@ import type { Container } from "../app/container.ts";
 import type { SyncKind } from "../services/model.ts";
 import { runSync, type SyncDeps, type SyncSummary } from "./asana-sync.ts";
 import { type DailyDigestSummary, sendDailyDigest } from "./daily-digest.ts";
-import { evaluateRules, type RulesSummary } from "./evaluate-rules.ts";
+import { type EvaluateRulesDeps, evaluateRules, type RulesSummary } from "./evaluate-rules.ts";
 import { type PushAlertsSummary, pushAlerts } from "./push-alerts.ts";
 import { nudgeOwners, type RemindDeps } from "./remind-owners.ts";
 
@@ -32,6 +32,7 @@ export async function runSyncThenRules(kind: SyncKind, deps: PipelineDeps): Prom
       clock: deps.clock,
       logger: deps.logger,
       owner: deps.owner,
+      ...(deps.leaseTtlMs === undefined ? {} : { leaseTtlMs: deps.leaseTtlMs }),
     },
     { syncId: sync.syncId },
   );
@@ -63,15 +64,7 @@ export async function runPipeline(
 ): Promise<FullPipelineSummary> {
   if (container.asana === null) throw new Error("runPipeline needs an Asana client (ASANA_TOKEN)");
   const { sync, rules } = await runSyncThenRules(kind, {
-    asana: container.asana,
-    repos: container.repos,
-    settings: container.syncSettings,
-    rules: container.config.rules,
-    timezone: container.config.timezone,
-    clock: container.clock,
-    logger: container.logger,
-    owner: container.owner,
-    leaseTtlMs: container.config.jobLeaseTtlMs,
+    ...pipelineDepsOf(container, container.asana),
     ...(signal ? { signal } : {}),
   });
   const alerts = rules?.status === "completed" ? await pushAlertsWith(container) : null;
@@ -84,6 +77,24 @@ export async function runPipeline(
       opened.map((a) => a.projectGid),
     );
   return { sync, rules, alerts };
+}
+
+/** The rules job with the app's own parts and its lease TTL (JOB_LEASE_TTL_SECONDS). */
+export function rulesDepsOf(container: Container): EvaluateRulesDeps {
+  return {
+    repos: container.repos,
+    rules: container.config.rules,
+    timezone: container.config.timezone,
+    clock: container.clock,
+    logger: container.logger,
+    owner: container.owner,
+    leaseTtlMs: container.config.jobLeaseTtlMs,
+  };
+}
+
+/** Sync then rules with the app's own parts, for the scheduler, `/pmo sync` and the CLI alike. */
+export function pipelineDepsOf(container: Container, asana: SyncDeps["asana"]): PipelineDeps {
+  return { ...rulesDepsOf(container), asana, settings: container.syncSettings };
 }
 
 export function pushAlertsWith(container: Container): Promise<PushAlertsSummary> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BLOCK_KIT } from "../slack/blocks/limits.ts";
+import { parseButtonValue } from "../slack/button-value.ts";
 import { findingFiltersSchema, type PageableCommand, SEARCH_MAX } from "./parse-pmo.ts";
 
 /** The "Ver más" / "Show more" button of a paged `/pmo` answer: its action id and its value. */
@@ -34,13 +35,6 @@ export function encodeMoreValue(command: PageableCommand, offset: number): strin
 
 /** What a clicked button asks for, or null for a value that is not one of ours. */
 export function parseMoreValue(value: unknown): MoreRequest | null {
-  if (typeof value !== "string" || value.length > BLOCK_KIT.buttonValue) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  const parsed = moreValueSchema.safeParse(json);
-  return parsed.success ? { command: parsed.data.cmd, offset: parsed.data.offset } : null;
+  const parsed = parseButtonValue(value, moreValueSchema);
+  return parsed === null ? null : { command: parsed.cmd, offset: parsed.offset };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PmoError } from "../errors.ts";
 import type { Finding } from "../model.ts";
 import { BLOCK_KIT } from "./blocks/limits.ts";
+import { parseButtonValue } from "./button-value.ts";
 
 /** What a finding button carries: the project, the rule and the version the message showed. */
 export type FindingButtonRef = { projectGid: string; ruleId: string; version: number };
@@ -26,13 +27,6 @@ export function encodeFindingRef(finding: Pick<Finding, "projectGid" | "ruleId" 
 
 /** The finding a button value points at, or null for anything that is not one of ours. */
 export function parseFindingRef(value: unknown): FindingButtonRef | null {
-  if (typeof value !== "string" || value.length > BLOCK_KIT.buttonValue) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  const parsed = buttonValueSchema.safeParse(json);
-  return parsed.success ? { projectGid: parsed.data.p, ruleId: parsed.data.r, version: parsed.data.v } : null;
+  const parsed = parseButtonValue(value, buttonValueSchema);
+  return parsed === null ? null : { projectGid: parsed.p, ruleId: parsed.r, version: parsed.v };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BLOCK_KIT } from "./blocks/limits.ts";
+import { parseButtonValue } from "./button-value.ts";
 
 /**
  * Ids of the DM status-update flow: the card's buttons, the project chooser and the update modal.
@@ -52,14 +53,8 @@ export function encodeUpdateRef(ref: UpdateButtonRef): string {
 
 /** The conversation a button points at, or null for anything that is not one of ours. */
 export function parseUpdateRef(value: unknown): UpdateButtonRef | null {
-  if (typeof value !== "string" || value.length > BLOCK_KIT.buttonValue) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  const parsed = buttonValueSchema.safeParse(json);
-  if (!parsed.success) return null;
-  return { conversationId: parsed.data.c, version: parsed.data.v, projectGid: parsed.data.p ?? null };
+  const parsed = parseButtonValue(value, buttonValueSchema);
+  return parsed === null
+    ? null
+    : { conversationId: parsed.c, version: parsed.v, projectGid: parsed.p ?? null };
 }

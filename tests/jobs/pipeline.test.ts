@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { SYNC_LEASE } from "../../jobs/asana-sync.ts";
+import { RULES_LEASE } from "../../jobs/evaluate-rules.ts";
 import { runSyncThenRules } from "../../jobs/pipeline.ts";
 import { type RulesWorld, rulesWorld } from "../fixtures/rules-world.ts";
 
@@ -53,5 +54,20 @@ describe("runSyncThenRules", () => {
     expect(outcome.sync.status).toBe("skipped");
     expect(outcome.rules).toBeNull();
     expect(await w.repos.findings.listOpen()).toEqual([]);
+  });
+
+  it("holds the sync's and the rules' leases for the TTL it is given (JOB_LEASE_TTL_SECONDS)", async () => {
+    const w = await rulesWorld({ projects: 5, seed: 2 });
+    worlds.push(w);
+    const taken: { name: string; ttlMs: number }[] = [];
+    const acquire = w.repos.meta.acquireLease.bind(w.repos.meta);
+    w.repos.meta.acquireLease = (name, owner, ttlMs) => {
+      taken.push({ name, ttlMs });
+      return acquire(name, owner, ttlMs);
+    };
+    const outcome = await runSyncThenRules("full", { ...w.syncDeps(), leaseTtlMs: 7_000 });
+    expect(outcome.rules?.status).toBe("completed");
+    expect(new Set(taken.map((t) => t.name))).toEqual(new Set([SYNC_LEASE, RULES_LEASE]));
+    expect(taken.every((t) => t.ttlMs === 7_000)).toBe(true);
   });
 });
