@@ -6,9 +6,9 @@ import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server
 import { createAsanaClient } from "../../services/asana/client.ts";
 import { DEFAULT_CUSTOM_FIELD_NAMES, normalisePmoId } from "../../services/asana/mapper.ts";
 import type { SyncKind } from "../../services/model.ts";
-import { openStore, type Store } from "../../services/store/client.ts";
-import { ensureTables } from "../../services/store/ensure-tables.ts";
-import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
+import type { Store } from "../../services/store/client.ts";
+import type { Repositories } from "../../services/store/repositories.ts";
+import { memoryStore } from "../fixtures/memory-store.ts";
 
 const silent = createLogger({ logLevel: "silent", secrets: [] });
 const stores: Store[] = [];
@@ -36,24 +36,8 @@ async function world(options: {
     requestsPerMinute: options.requestsPerMinute ?? 1_000_000,
   });
   sandboxes.push(sandbox);
-  const store = await openStore(
-    {
-      engine: "embedded",
-      endpoint: null,
-      region: null,
-      tablePrefix: `t-${randomUUID().slice(0, 8)}`,
-      env: "test",
-      dataDir: "unused",
-    },
-    { inMemory: true },
-  );
+  const { store, repos } = await memoryStore({ sleep: async () => {} });
   stores.push(store);
-  await ensureTables(store);
-  const repos = createRepositories(store, {
-    changelogRetentionDays: 365,
-    findingsRetentionDays: 365,
-    sleep: async () => {},
-  });
   const sync = (kind: SyncKind, extra: Partial<SyncDeps> = {}) =>
     runSync(kind, {
       asana: createAsanaClient({

@@ -43,7 +43,7 @@ const project = (gid: string, overrides: Partial<ProjectInput> = {}): ProjectInp
 });
 
 beforeAll(async () => {
-  ({ store, repos } = await memoryStore(() => now));
+  ({ store, repos } = await memoryStore({ clock: () => now }));
   await repos.projects.upsert(project("1"), 0);
   await repos.projects.upsert(
     project("2", { businessVertical: "Seguros", name: "<!channel> urgente", lastStatusUpdateAt: null }),

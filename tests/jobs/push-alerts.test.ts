@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/logger.ts";
 import { ALERTS_LEASE, type PushAlertsDeps, pushAlerts } from "../../jobs/push-alerts.ts";
@@ -6,10 +5,9 @@ import type { Finding, FindingStatus, ProjectInput, Severity } from "../../servi
 import { FINDING_ACK } from "../../services/slack/action-ids.ts";
 import { parseFindingRef } from "../../services/slack/finding-ref.ts";
 import { type Notifier, SlackNotifier, TextNotifier } from "../../services/slack/notifier.ts";
-import { openStore, type Store } from "../../services/store/client.ts";
-import { ensureTables } from "../../services/store/ensure-tables.ts";
+import type { Store } from "../../services/store/client.ts";
 import { type FindingRef, FindingsRepository } from "../../services/store/findings-repository.ts";
-import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
+import type { Repositories } from "../../services/store/repositories.ts";
 import {
   buttonsOf,
   type FakeSlack,
@@ -17,6 +15,7 @@ import {
   startFakeSlack,
   textsOf,
 } from "../fixtures/fake-slack.ts";
+import { memoryStore } from "../fixtures/memory-store.ts";
 
 const CHANNEL = "C0PMO";
 const silent = createLogger({ logLevel: "silent", secrets: [] });
@@ -47,20 +46,8 @@ type World = {
 };
 
 async function world(options: { maxIndividual?: number; locale?: "es" | "en" } = {}): Promise<World> {
-  const store = await openStore(
-    {
-      engine: "embedded",
-      endpoint: null,
-      region: null,
-      tablePrefix: `t-${randomUUID().slice(0, 8)}`,
-      env: "test",
-      dataDir: "unused",
-    },
-    { inMemory: true },
-  );
+  const { store, repos } = await memoryStore();
   stores.push(store);
-  await ensureTables(store);
-  const repos = createRepositories(store, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
   const fake = startFakeSlack();
   slack = fake;
   const notifier = new SlackNotifier({

@@ -42,7 +42,7 @@ const project = (
 });
 
 beforeAll(async () => {
-  ({ store, repos } = await memoryStore(() => now));
+  ({ store, repos } = await memoryStore({ clock: () => now }));
   await repos.projects.insertMany([
     project("1", "a-ana", old),
     project("2", "a-ana", null, { name: "<!channel> Portal" }),

@@ -11,7 +11,7 @@ let repos: Repositories;
 const now = new Date("2026-11-22T15:00:00.000Z");
 
 beforeAll(async () => {
-  ({ store, repos } = await memoryStore(() => now));
+  ({ store, repos } = await memoryStore({ clock: () => now }));
   const base = {
     responsable: "María José Gómez",
     responsableKey: "a-mj",

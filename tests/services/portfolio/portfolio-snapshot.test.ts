@@ -22,7 +22,7 @@ let sent: string[];
 
 beforeEach(async () => {
   now = T0;
-  ({ store, repos } = await memoryStore(() => now));
+  ({ store, repos } = await memoryStore({ clock: () => now }));
   sent = [];
   store.client.middlewareStack.add(
     (next, context) => async (input) => {

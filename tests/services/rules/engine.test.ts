@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../../app/config.ts";
 import { VersionConflictError } from "../../../services/errors.ts";
@@ -17,9 +16,9 @@ import {
   type TransitionCounts,
 } from "../../../services/rules/engine.ts";
 import { evaluateProjectRules, type RuleContext } from "../../../services/rules/rules.ts";
-import { openStore, type Store } from "../../../services/store/client.ts";
-import { ensureTables } from "../../../services/store/ensure-tables.ts";
-import { createRepositories, type Repositories } from "../../../services/store/repositories.ts";
+import type { Store } from "../../../services/store/client.ts";
+import type { Repositories } from "../../../services/store/repositories.ts";
+import { memoryStore } from "../../fixtures/memory-store.ts";
 
 const T0 = new Date("2026-03-10T17:00:00.000Z");
 const HOUR = 3_600_000;
@@ -281,24 +280,7 @@ describe("the engine on dynalite", () => {
   };
 
   beforeAll(async () => {
-    store = await openStore(
-      {
-        engine: "embedded",
-        endpoint: null,
-        region: null,
-        tablePrefix: `t-${randomUUID().slice(0, 8)}`,
-        env: "test",
-        dataDir: "unused",
-      },
-      { inMemory: true },
-    );
-    await ensureTables(store);
-    repos = createRepositories(store, {
-      changelogRetentionDays: 365,
-      findingsRetentionDays: 365,
-      clock: () => now,
-      sleep: async () => {},
-    });
+    ({ store, repos } = await memoryStore({ clock: () => now, sleep: async () => {} }));
   });
 
   afterAll(async () => {

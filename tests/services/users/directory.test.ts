@@ -12,7 +12,7 @@ let indexQueries: number;
 
 beforeEach(async () => {
   now = T0;
-  ({ store, repos } = await memoryStore(() => now));
+  ({ store, repos } = await memoryStore({ clock: () => now }));
   indexQueries = 0;
   store.client.middlewareStack.add(
     (next, context) => async (input) => {
