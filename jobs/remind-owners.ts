@@ -2,6 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import type { Logger } from "../app/logger.ts";
 import { pmoDay } from "../services/digest/digest-facts.ts";
 import type { Locale, Project } from "../services/model.ts";
+import { isActiveProject } from "../services/rules/rules.ts";
 import { reminderMessage, unmappedOwnersMessage } from "../services/slack/blocks/reminders.ts";
 import type { DirectMessenger } from "../services/slack/direct-messenger.ts";
 import type { Clock } from "../services/store/dynamo.ts";
@@ -53,8 +54,6 @@ export function isWorkingDay(now: Date, timeZone: string): boolean {
   return day >= 1 && day <= 5;
 }
 
-const isActive = (p: Project) => p.removedAt === null && !p.archived && !p.completed;
-
 /**
  * Weekly (REMINDER_CRON): every responsable with projects lacking a fresh status update gets one
  * DM listing them with "Actualizar estado" buttons; working days only.
@@ -67,7 +66,8 @@ export async function remindOwnersWeekly(deps: RemindDeps): Promise<RemindSummar
   return remind(
     deps,
     "weekly",
-    (p) => isActive(p) && (p.lastStatusUpdateAt === null || Date.parse(p.lastStatusUpdateAt) < freshAfter),
+    (p) =>
+      isActiveProject(p) && (p.lastStatusUpdateAt === null || Date.parse(p.lastStatusUpdateAt) < freshAfter),
   );
 }
 
@@ -75,7 +75,7 @@ export async function remindOwnersWeekly(deps: RemindDeps): Promise<RemindSummar
 export async function nudgeOwners(deps: RemindDeps, projectGids: readonly string[]): Promise<RemindSummary> {
   if (projectGids.length === 0) return empty();
   const wanted = new Set(projectGids);
-  return remind(deps, "nudge", (p) => isActive(p) && wanted.has(p.gid));
+  return remind(deps, "nudge", (p) => isActiveProject(p) && wanted.has(p.gid));
 }
 
 async function remind(

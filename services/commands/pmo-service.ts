@@ -15,6 +15,7 @@ import {
   type UserProfile,
 } from "../model.ts";
 import type { PortfolioSnapshot } from "../portfolio/portfolio-snapshot.ts";
+import { isActiveProject } from "../rules/rules.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
 import { type FindingFilters, foldText, type PmoCommand, type ResponsableFilter } from "./parse-pmo.ts";
@@ -112,10 +113,6 @@ export const STATUS_RUNS = 5;
 const FINDING_QUERIES = 8;
 
 const SEVERITY_RANK: { readonly [S in Severity]: number } = { high: 0, medium: 1, low: 2 };
-
-export function isActiveProject(project: Project): boolean {
-  return !project.archived && !project.completed && project.removedAt === null;
-}
 
 const isActiveFinding = (finding: Finding): boolean => finding.status !== "resolved";
 

@@ -1,8 +1,9 @@
 import { compareSpanish } from "../collation.ts";
 import { mapLimit } from "../concurrency.ts";
 import type { Locale } from "../i18n/index.ts";
-import type { Project, Severity } from "../model.ts";
+import type { Severity } from "../model.ts";
 import type { PortfolioSnapshot, StoredPortfolio } from "../portfolio/portfolio-snapshot.ts";
+import { isActiveProject } from "../rules/rules.ts";
 import type { FindingWithProject, RenderContext } from "../slack/blocks/finding-parts.ts";
 import { DEFAULT_HOME_STATE, type HomeState, type ValueFilter } from "../slack/blocks/home/home-state.ts";
 import {
@@ -37,8 +38,6 @@ export type HomeServiceDeps = {
 const STORE_CONCURRENCY = 10;
 const SYNC_RUNS_READ = 10;
 const SEVERITY_RANK: { readonly [S in Severity]: number } = { high: 0, medium: 1, low: 2 };
-
-const isActiveProject = (p: Project): boolean => !p.archived && !p.completed && p.removedAt === null;
 
 /** Highest severity first, then newest, then a stable order. */
 const bySeverityThenNewest = (a: FindingWithProject, b: FindingWithProject): number =>

@@ -77,7 +77,7 @@ const PAGE_SIZE = 1_000;
 const newestFirst = (a: Finding, b: Finding): number =>
   a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;
 
-export function storedPortfolio(
+function storedPortfolio(
   projectList: readonly Project[],
   findings: readonly Finding[],
   loadedAt: Date,
