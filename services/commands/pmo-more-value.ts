@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BLOCK_KIT } from "../slack/blocks/limits.ts";
-import { parseButtonValue } from "../slack/button-value.ts";
+import { parseButtonValue } from "../slack/carried-json.ts";
 import { findingFiltersSchema, type PageableCommand, SEARCH_MAX } from "./parse-pmo.ts";
 
 /** The "Ver más" / "Show more" button of a paged `/pmo` answer: its action id and its value. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { PmoError } from "../errors.ts";
 import type { Finding } from "../model.ts";
 import { BLOCK_KIT } from "./blocks/limits.ts";
-import { parseButtonValue } from "./button-value.ts";
+import { parseButtonValue } from "./carried-json.ts";
 
 /** What a finding button carries: the project, the rule and the version the message showed. */
 export type FindingButtonRef = { projectGid: string; ruleId: string; version: number };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BLOCK_KIT } from "./blocks/limits.ts";
-import { parseButtonValue } from "./button-value.ts";
+import { parseButtonValue } from "./carried-json.ts";
 
 /**
  * Ids of the DM status-update flow: the card's buttons, the project chooser and the update modal.

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { FindingOrigin, FindingRequest, MessageOrigin } from "../../../findings/finding-origin.ts";
 import { FINDING_STATUSES } from "../../../model.ts";
+import { parseCarriedJson } from "../../carried-json.ts";
 import { homeStateFromJson, homeStateJson } from "../home/home-state.ts";
 
 /**
@@ -42,16 +43,9 @@ export function encodeFindingModalMetadata(request: Omit<FindingRequest, "userId
 
 /** The request a submission continues, without its user; null when the metadata is not ours. */
 export function parseFindingModalMetadata(metadata: unknown): Omit<FindingRequest, "userId"> | null {
-  if (typeof metadata !== "string" || metadata.length > PRIVATE_METADATA_MAX) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(metadata);
-  } catch {
-    return null;
-  }
-  const parsed = metadataSchema.safeParse(json);
-  if (!parsed.success) return null;
-  const { o } = parsed.data;
+  const parsed = parseCarriedJson(metadata, PRIVATE_METADATA_MAX, metadataSchema);
+  if (parsed === null) return null;
+  const { o } = parsed;
   const origin: FindingOrigin =
     o.k === "h"
       ? { kind: "home", home: homeStateFromJson(o.h) }
@@ -64,8 +58,8 @@ export function parseFindingModalMetadata(metadata: unknown): Omit<FindingReques
           current: null,
         } satisfies MessageOrigin);
   return {
-    target: { projectGid: parsed.data.p, ruleId: parsed.data.r },
-    shownStatus: parsed.data.s,
+    target: { projectGid: parsed.p, ruleId: parsed.r },
+    shownStatus: parsed.s,
     origin,
   };
 }

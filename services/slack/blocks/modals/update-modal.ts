@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type Locale, t } from "../../../i18n/index.ts";
 import { HEALTHS, type Health, type ParsedUpdate } from "../../../model.ts";
 import { type ProjectChoice, UPDATE_TEXT_MAX } from "../../../updates/conversation.ts";
+import { parseCarriedJson } from "../../carried-json.ts";
 import { truncate } from "../../mrkdwn.ts";
 import { UPDATE_FIELDS, UPDATE_MODAL, type UpdateField } from "../../update-ids.ts";
 
@@ -51,20 +52,13 @@ export function encodeUpdateModalMetadata(origin: UpdateModalOrigin): string {
 /** The origin a submission carries; a modal opened elsewhere (or tampered with) has none. */
 export function parseUpdateModalMetadata(metadata: unknown): UpdateModalOrigin {
   const none: UpdateModalOrigin = { conversationId: null, version: null, channel: null, ts: null };
-  if (typeof metadata !== "string" || metadata === "" || metadata.length > PRIVATE_METADATA_MAX) return none;
-  let json: unknown;
-  try {
-    json = JSON.parse(metadata);
-  } catch {
-    return none;
-  }
-  const parsed = metadataSchema.safeParse(json);
-  if (!parsed.success) return none;
+  const parsed = parseCarriedJson(metadata, PRIVATE_METADATA_MAX, metadataSchema);
+  if (parsed === null) return none;
   return {
-    conversationId: parsed.data.c,
-    version: parsed.data.v,
-    channel: parsed.data.ch,
-    ts: parsed.data.ts,
+    conversationId: parsed.c,
+    version: parsed.v,
+    channel: parsed.ch,
+    ts: parsed.ts,
   };
 }
 
