@@ -2,6 +2,7 @@ import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import type { SyncSettings } from "../jobs/asana-sync.ts";
 import { type AsanaClient, asanaClientFromConfig, type ProjectScope } from "../services/asana/client.ts";
+import type { Clock } from "../services/model.ts";
 import { PortfolioSnapshot } from "../services/portfolio/portfolio-snapshot.ts";
 import {
   type DirectMessenger,
@@ -10,7 +11,6 @@ import {
 } from "../services/slack/direct-messenger.ts";
 import { type Notifier, notifierFromConfig } from "../services/slack/notifier.ts";
 import { openStore, type Store } from "../services/store/client.ts";
-import type { Clock } from "../services/store/dynamo.ts";
 import { ensureTables } from "../services/store/ensure-tables.ts";
 import { createRepositories, type Repositories } from "../services/store/repositories.ts";
 import type { Config } from "./config.ts";

@@ -1,18 +1,18 @@
 import { randomUUID } from "node:crypto";
-import type { Logger } from "../app/logger.ts";
 import { type AsanaClient, isAsanaError, type ProjectScope } from "../services/asana/client.ts";
 import { type CustomFieldNames, mapAsanaProject } from "../services/asana/mapper.ts";
 import type { AsanaEvent, AsanaProjectRecord } from "../services/asana/schemas.ts";
 import { mapLimit } from "../services/concurrency.ts";
+import type { Logger } from "../services/logger.ts";
 import type {
   ChangeEntryInput,
+  Clock,
   Project,
   RemovalReason,
   SyncKind,
   SyncRun,
   SyncStats,
 } from "../services/model.ts";
-import type { Clock } from "../services/store/dynamo.ts";
 import type { Repositories } from "../services/store/repositories.ts";
 import { changelogEntries, latest, needsWrite } from "../services/sync/project-diff.ts";
 import { runExclusive } from "./lease.ts";

@@ -1,10 +1,9 @@
-import type { Logger } from "../app/logger.ts";
 import { type DigestFacts, gatherDigestFacts, pmoDay } from "../services/digest/digest-facts.ts";
 import { DeterministicSummarizer, type DigestSummarizer } from "../services/digest/summarizer.ts";
-import type { Locale } from "../services/model.ts";
+import type { Logger } from "../services/logger.ts";
+import type { Clock, Locale } from "../services/model.ts";
 import { dailyDigestMessage } from "../services/slack/blocks/daily-digest.ts";
 import type { Notifier } from "../services/slack/notifier.ts";
-import type { Clock } from "../services/store/dynamo.ts";
 import type { Repositories } from "../services/store/repositories.ts";
 import { runExclusive } from "./lease.ts";
 

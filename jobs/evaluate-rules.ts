@@ -1,7 +1,7 @@
 import type { Config } from "../app/config.ts";
-import type { Logger } from "../app/logger.ts";
 import { mapLimit } from "../services/concurrency.ts";
-import type { Finding, FindingCandidate, Project } from "../services/model.ts";
+import type { Logger } from "../services/logger.ts";
+import type { Clock, Finding, FindingCandidate, Project } from "../services/model.ts";
 import {
   type AlertNeeded,
   addCounts,
@@ -11,7 +11,6 @@ import {
   type TransitionCounts,
 } from "../services/rules/engine.ts";
 import { evaluateProjectRules, type RuleContext } from "../services/rules/rules.ts";
-import type { Clock } from "../services/store/dynamo.ts";
 import type { Repositories } from "../services/store/repositories.ts";
 import { runExclusive } from "./lease.ts";
 

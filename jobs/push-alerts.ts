@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Logger } from "../app/logger.ts";
 import { compareSpanish, compareSpanishNumeric } from "../services/collation.ts";
 import { mapLimit } from "../services/concurrency.ts";
 import { StoreError, VersionConflictError } from "../services/errors.ts";
 import type { Locale } from "../services/i18n/index.ts";
+import type { Logger } from "../services/logger.ts";
 import type {
   ChangeEntry,
+  Clock,
   Finding,
   FindingAlertIntent,
   FindingDigestRef,
@@ -22,7 +23,6 @@ import type {
 import { openingSummaryMessage } from "../services/slack/blocks/opening-summary.ts";
 import { isSlackApiError } from "../services/slack/errors.ts";
 import { METADATA_KEY_FIELD, type MessageRef, type Notifier } from "../services/slack/notifier.ts";
-import type { Clock } from "../services/store/dynamo.ts";
 import type { FindingRef } from "../services/store/findings-repository.ts";
 import type { Repositories } from "../services/store/repositories.ts";
 import { runExclusive } from "./lease.ts";

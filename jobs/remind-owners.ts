@@ -1,11 +1,10 @@
 import { TZDate } from "@date-fns/tz";
-import type { Logger } from "../app/logger.ts";
 import { pmoDay } from "../services/digest/digest-facts.ts";
-import type { Locale, Project } from "../services/model.ts";
+import type { Logger } from "../services/logger.ts";
+import type { Clock, Locale, Project } from "../services/model.ts";
 import { isActiveProject } from "../services/rules/rules.ts";
 import { reminderMessage, unmappedOwnersMessage } from "../services/slack/blocks/reminders.ts";
 import type { DirectMessenger } from "../services/slack/direct-messenger.ts";
-import type { Clock } from "../services/store/dynamo.ts";
 import type { Repositories } from "../services/store/repositories.ts";
 import { runExclusive } from "./lease.ts";
 

@@ -1,11 +1,10 @@
 import type { Config } from "../app/config.ts";
-import type { Logger } from "../app/logger.ts";
 import type { FullPipelineSummary } from "../jobs/pipeline.ts";
 import type { AsanaClient } from "../services/asana/client.ts";
-import type { SyncKind } from "../services/model.ts";
+import type { Logger } from "../services/logger.ts";
+import type { Clock, SyncKind } from "../services/model.ts";
 import type { PortfolioSnapshot } from "../services/portfolio/portfolio-snapshot.ts";
 import type { Notifier } from "../services/slack/notifier.ts";
-import type { Clock } from "../services/store/dynamo.ts";
 import type { Repositories } from "../services/store/repositories.ts";
 import type { UserDirectory } from "../services/users/directory.ts";
 

@@ -9,6 +9,9 @@ const isoDateTime = z.iso.datetime({ offset: true });
 const isoDate = z.iso.date();
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
 
+/** What time it is: passed in, so the core never reads the wall clock itself. */
+export type Clock = () => Date;
+
 export const PROJECT_STATUSES = ["on_track", "at_risk", "off_track", "on_hold", "complete", "none"] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 

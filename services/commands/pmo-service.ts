@@ -1,8 +1,8 @@
-import type { Logger } from "../../app/logger.ts";
 import type { PipelineSummary } from "../../jobs/pipeline.ts";
 import type { PushAlertsSummary } from "../../jobs/push-alerts.ts";
 import { compareSpanish, compareSpanishNumeric } from "../collation.ts";
 import { mapLimit } from "../concurrency.ts";
+import type { Logger } from "../logger.ts";
 import {
   type Finding,
   type Locale,

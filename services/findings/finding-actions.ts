@@ -1,8 +1,8 @@
 import type { AnyBlock, ModalView } from "@slack/types";
-import type { Logger } from "../../app/logger.ts";
 import { StoreError, VersionConflictError } from "../errors.ts";
 import { formatDateTime, type Locale, t } from "../i18n/index.ts";
-import type { Finding, FindingStatus, Project } from "../model.ts";
+import type { Logger } from "../logger.ts";
+import type { Clock, Finding, FindingStatus, Project } from "../model.ts";
 import { FINDING_ACK, FINDING_RESOLVE, FINDING_SNOOZE, type FindingActionId } from "../slack/action-ids.ts";
 import { findingKey, findingsIn, refreshFindingLines } from "../slack/blocks/finding-lines.ts";
 import { findingMessage } from "../slack/blocks/finding-message.ts";
@@ -13,7 +13,6 @@ import { encodeFindingModalMetadata } from "../slack/blocks/modals/finding-modal
 import { snoozeModal } from "../slack/blocks/modals/snooze-modal.ts";
 import type { SnoozeDays } from "../slack/finding-modal-ids.ts";
 import { mentionUser } from "../slack/mrkdwn.ts";
-import type { Clock } from "../store/dynamo.ts";
 import type { FindingRef } from "../store/findings-repository.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";

@@ -1,7 +1,7 @@
 import { compareSpanish } from "../collation.ts";
 import { mapLimit } from "../concurrency.ts";
 import type { Locale } from "../i18n/index.ts";
-import type { Severity } from "../model.ts";
+import type { Clock, Severity } from "../model.ts";
 import type { PortfolioSnapshot, StoredPortfolio } from "../portfolio/portfolio-snapshot.ts";
 import { isActiveProject } from "../rules/rules.ts";
 import type { FindingWithProject, RenderContext } from "../slack/blocks/finding-parts.ts";
@@ -17,7 +17,6 @@ import {
   type Portfolio,
   pageOf,
 } from "../slack/blocks/home/home-view.ts";
-import type { Clock } from "../store/dynamo.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
 

@@ -1,6 +1,5 @@
-import type { Finding, Project } from "../model.ts";
+import type { Clock, Finding, Project } from "../model.ts";
 import type { FindingWithProject } from "../slack/blocks/finding-parts.ts";
-import type { Clock } from "../store/dynamo.ts";
 import type { VersionMark } from "../store/meta-repository.ts";
 import type { PortfolioChange } from "../store/portfolio-version.ts";
 import { byPmoIdThenName } from "../store/projects-repository.ts";

@@ -1,10 +1,10 @@
 import type { HomeView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
-import type { Logger } from "../../app/logger.ts";
 import type { FindingOutcome } from "../findings/finding-actions.ts";
 import type { FindingOrigin } from "../findings/finding-origin.ts";
 import type { HomeService } from "../home/home-service.ts";
+import type { Logger } from "../logger.ts";
 import { parseReceivedBlocks, type ReceivedMessage } from "./message-blocks.ts";
 
 /**

@@ -8,10 +8,10 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { z } from "zod";
 import { InvalidItemError, StoreError } from "../errors.ts";
+import type { Clock } from "../model.ts";
 
 /** Shared plumbing of the repositories: parsing, TTL, paging, batches with retries. */
 
-export type Clock = () => Date;
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 

@@ -1,7 +1,8 @@
+import type { Clock } from "../model.ts";
 import { ChangelogRepository } from "./changelog-repository.ts";
 import type { Store } from "./client.ts";
 import { ConversationsRepository } from "./conversations-repository.ts";
-import type { Clock, Sleep } from "./dynamo.ts";
+import type { Sleep } from "./dynamo.ts";
 import { FindingsRepository } from "./findings-repository.ts";
 import { MetaRepository } from "./meta-repository.ts";
 import { PortfolioVersion } from "./portfolio-version.ts";

@@ -1,10 +1,10 @@
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import type { Logger } from "../../app/logger.ts";
 import { normalisePmoId } from "../asana/mapper.ts";
 import { VersionConflictError } from "../errors.ts";
 import { type Locale, t } from "../i18n/index.ts";
-import type { Project } from "../model.ts";
+import type { Logger } from "../logger.ts";
+import type { Clock, Project } from "../model.ts";
 import { isActiveProject } from "../rules/rules.ts";
 import {
   checkUpdateModal,
@@ -20,7 +20,6 @@ import {
 import type { DirectMessenger } from "../slack/direct-messenger.ts";
 import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
 import { parseUpdateRef, UPDATE_FIELDS } from "../slack/update-ids.ts";
-import type { Clock } from "../store/dynamo.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
 import {

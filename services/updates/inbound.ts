@@ -1,5 +1,5 @@
-import type { Logger } from "../../app/logger.ts";
 import { PmoError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
 import type { MetaRepository } from "../store/meta-repository.ts";
 
 /**

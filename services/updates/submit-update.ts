@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { Config } from "../../app/config.ts";
-import type { Logger } from "../../app/logger.ts";
 import { evaluateRules, type RulesSummary } from "../../jobs/evaluate-rules.ts";
 import type { AsanaClient } from "../asana/client.ts";
 import { PmoError, VersionConflictError } from "../errors.ts";
 import type { Locale } from "../i18n/index.ts";
+import type { Logger } from "../logger.ts";
+import type { Clock } from "../model.ts";
 import {
   ACTIVE_FINDING_STATUSES,
   type ChangeEntryInput,
@@ -14,7 +15,6 @@ import {
 } from "../model.ts";
 import { reportsRisk, updateAlertMessage } from "../slack/blocks/update-alert.ts";
 import type { Notifier } from "../slack/notifier.ts";
-import type { Clock } from "../store/dynamo.ts";
 import type { PendingWork } from "../store/meta-repository.ts";
 import type { Repositories } from "../store/repositories.ts";
 import { asanaStatusUpdateFor } from "./asana-status-update.ts";

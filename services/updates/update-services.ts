@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../../app/config.ts";
 import { instanceId } from "../../app/instance.ts";
-import type { Logger } from "../../app/logger.ts";
 import type { AsanaClient } from "../asana/client.ts";
+import type { Logger } from "../logger.ts";
+import type { Clock } from "../model.ts";
 import { type ChatClient, type DirectMessenger, slackDirectMessenger } from "../slack/direct-messenger.ts";
 import type { Notifier } from "../slack/notifier.ts";
-import type { Clock } from "../store/dynamo.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
 import { directMessageSchema, submissionSchema, UpdateConversations } from "./conversation-service.ts";

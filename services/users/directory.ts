@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { AsanaClient } from "../asana/client.ts";
-import type { Locale, UserProfile } from "../model.ts";
-import type { Clock } from "../store/dynamo.ts";
+import type { Clock, Locale, UserProfile } from "../model.ts";
 import type { UsersRepository } from "../store/users-repository.ts";
 
 /** What PMO Pulse asks Slack about a person: users.info, behind a port so tests need no Slack. */
