@@ -1,11 +1,11 @@
-import type { MetaRepository } from "../services/store/meta-repository.ts";
+import type { LeaseStore } from "../services/store/meta/lease-store.ts";
 
 export type ExclusiveOutcome<T> =
   | { status: "ran"; value: T }
   | { status: "skipped"; reason: string; holder: string | null };
 
 export type LeaseOptions = {
-  meta: MetaRepository;
+  leases: LeaseStore;
   name: string;
   owner: string;
   ttlMs: number;
@@ -22,16 +22,16 @@ export async function runExclusive<T>(
   options: LeaseOptions,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<ExclusiveOutcome<T>> {
-  const { meta, name, owner, ttlMs } = options;
-  const lease = await meta.acquireLease(name, owner, ttlMs);
+  const { leases, name, owner, ttlMs } = options;
+  const lease = await leases.acquire(name, owner, ttlMs);
   if (lease === null) {
-    const holder = await meta.getLease(name);
+    const holder = await leases.get(name);
     return { status: "skipped", reason: `${name} is already running`, holder: holder?.owner ?? null };
   }
   const controller = new AbortController();
   const timer = setInterval(
     () => {
-      meta.renewLease(name, owner, ttlMs).catch((cause: unknown) => {
+      leases.renew(name, owner, ttlMs).catch((cause: unknown) => {
         controller.abort(new Error(`lost the ${name} lease`, { cause }));
       });
     },
@@ -42,6 +42,6 @@ export async function runExclusive<T>(
     return { status: "ran", value: await work(controller.signal) };
   } finally {
     clearInterval(timer);
-    await meta.releaseLease(name, owner).catch(() => false);
+    await leases.release(name, owner).catch(() => false);
   }
 }

@@ -3,11 +3,10 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Config } from "../../app/config.ts";
 import { StoreError } from "../errors.ts";
 import { type TableNames, tableNames } from "./tables.ts";
 
-export type StoreEngine = Config["store"]["engine"];
+export type StoreEngine = "endpoint" | "aws" | "embedded";
 
 /** An open store: the document client every repository is given, and the table names. */
 export type Store = {
@@ -19,10 +18,14 @@ export type Store = {
   close(): Promise<void>;
 };
 
-export type StoreSettings = Pick<
-  Config["store"],
-  "engine" | "endpoint" | "region" | "tablePrefix" | "env" | "dataDir"
->;
+export type StoreSettings = {
+  engine: StoreEngine;
+  endpoint: string | null;
+  region: string | null;
+  tablePrefix: string;
+  env: string;
+  dataDir: string;
+};
 
 /** Local engines accept any credentials; giving fixed ones keeps the SDK from searching for some. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };

@@ -24,6 +24,10 @@ export type RepositoryOptions = {
   sleep?: Sleep;
 };
 
+/** The repository's clock reading, the system's when none was given. */
+export const nowOf = (options: Pick<RepositoryOptions, "clock">): Date =>
+  (options.clock ?? (() => new Date()))();
+
 export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 export const addDays = (date: Date, days: number): Date => new Date(date.getTime() + days * 86_400_000);
 

@@ -1,5 +1,5 @@
 import type { Finding, Project } from "../model.ts";
-import type { MetaRepository, VersionMark } from "./meta-repository.ts";
+import type { VersionCounter, VersionMark } from "./meta/version-counter.ts";
 
 /** The counter's name in the meta table. */
 export const PORTFOLIO_VERSION = "portfolio";
@@ -31,7 +31,7 @@ export class PortfolioVersion {
   private readonly ownValues = new Set<number>();
   private readonly listeners = new Set<(change: PortfolioChange) => void>();
 
-  constructor(private readonly meta: Pick<MetaRepository, "bumpVersion" | "getVersion">) {}
+  constructor(private readonly counter: Pick<VersionCounter, "bump" | "get">) {}
 
   /** Writes made through this process's repositories: a change this process knows without asking. */
   get writesHere(): number {
@@ -44,7 +44,7 @@ export class PortfolioVersion {
   }
 
   read(): Promise<VersionMark> {
-    return this.meta.getVersion(PORTFOLIO_VERSION);
+    return this.counter.get(PORTFOLIO_VERSION);
   }
 
   /** Whether every bump after `from` up to `to` was this process's own. */
@@ -78,8 +78,8 @@ export class PortfolioVersion {
   }
 
   private bump(): Promise<void> {
-    const done: Promise<void> = this.meta
-      .bumpVersion(PORTFOLIO_VERSION)
+    const done: Promise<void> = this.counter
+      .bump(PORTFOLIO_VERSION)
       .then(
         (mark) => {
           this.ownValues.add(mark.value);

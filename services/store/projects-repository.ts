@@ -1,5 +1,4 @@
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { compareSpanish, compareSpanishNumeric } from "../collation.ts";
 import { VersionConflictError } from "../errors.ts";
 import { type Project, type ProjectInput, projectSchema } from "../model.ts";
 import {
@@ -29,10 +28,6 @@ const WITHOUT_RAW = (() => {
   const names = Object.fromEntries(fields.map((field, i) => [`#p${i}`, field]));
   return { ProjectionExpression: Object.keys(names).join(", "), ExpressionAttributeNames: names };
 })();
-
-/** The order lists of projects are shown in. */
-export const byPmoIdThenName = (a: Project, b: Project): number =>
-  compareSpanishNumeric(a.pmoId ?? "\uffff", b.pmoId ?? "\uffff") || compareSpanish(a.name, b.name);
 
 /** One item per Asana project (DESIGN.md section 3), versioned: the sync and people both change it. */
 export class ProjectsRepository {
@@ -138,7 +133,7 @@ export class ProjectsRepository {
       ExpressionAttributeNames: { ...WITHOUT_RAW.ExpressionAttributeNames, "#key": attribute },
       ExpressionAttributeValues: { ":value": value },
     });
-    return items.map((item) => this.parse(item)).sort(byPmoIdThenName);
+    return items.map((item) => this.parse(item));
   }
 
   /**

@@ -4,7 +4,7 @@ import type { Store } from "./client.ts";
 import { ConversationsRepository } from "./conversations-repository.ts";
 import type { Sleep } from "./dynamo.ts";
 import { FindingsRepository } from "./findings-repository.ts";
-import { MetaRepository } from "./meta-repository.ts";
+import { createMetaStores, type MetaStores } from "./meta/meta-stores.ts";
 import { PortfolioVersion } from "./portfolio-version.ts";
 import { ProjectsRepository } from "./projects-repository.ts";
 import { SyncLogRepository } from "./sync-log-repository.ts";
@@ -19,7 +19,8 @@ export type Repositories = {
   users: UsersRepository;
   updates: UpdatesRepository;
   conversations: ConversationsRepository;
-  meta: MetaRepository;
+  /** Leases, event dedupe, ticks, cursors, the pending queues and version counters. */
+  meta: MetaStores;
   /** Bumped after every write to projects or findings, by any process (see PortfolioVersion). */
   portfolioVersion: PortfolioVersion;
 };
@@ -42,8 +43,8 @@ export function createRepositories(
     ...(settings.clock ? { clock: settings.clock } : {}),
     ...(settings.sleep ? { sleep: settings.sleep } : {}),
   });
-  const meta = new MetaRepository(base("meta"));
-  const portfolioVersion = new PortfolioVersion(meta);
+  const meta = createMetaStores(base("meta"));
+  const portfolioVersion = new PortfolioVersion(meta.versions);
   return {
     projects: new ProjectsRepository({ ...base("projects"), version: portfolioVersion }),
     changelog: new ChangelogRepository({

@@ -86,7 +86,15 @@ export const TABLES = {
     indexes: [],
     ttlAttribute: "expiresAt",
   },
-  meta: { name: "meta", partitionKey: pk, sortKey: sk, indexes: [], ttlAttribute: "expiresAt" },
+  meta: {
+    name: "meta",
+    partitionKey: pk,
+    sortKey: sk,
+    // Sparse: only pending work carries `pendingQueue` (INBOUND or WRITEBACK), and loses it once
+    // done, so the retry jobs read their queue oldest first without scanning leases and events.
+    indexes: [{ name: "PendingIndex", partitionKey: s("pendingQueue"), sortKey: s("createdAt") }],
+    ttlAttribute: "expiresAt",
+  },
 } as const satisfies Record<TableName, TableSpec>;
 
 export const TABLE_SPECS: readonly TableSpec[] = Object.values(TABLES);
@@ -128,6 +136,8 @@ export function withoutEmptyIndexKeys<T extends Record<string, unknown>>(spec: T
   return out as T;
 }
 
+const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: "META" });
+
 /** Key builders, next to the spec they belong to (DESIGN.md section 3). */
 export const keys = {
   project: (gid: string) => ({ pk: `PROJECT#${gid}`, sk: "META" }),
@@ -144,7 +154,9 @@ export const keys = {
   }),
   conversation: (slackUserId: string) => ({ pk: `CONV#${slackUserId}`, sk: "STATE" }),
   lock: (name: string) => ({ pk: `LOCK#${name}`, sk: "META" }),
-  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: "META" }),
+  event: eventKey,
+  /** A scheduled run claimed by one instance: an event id, as stores written before TickClaims have it. */
+  tick: (job: string, at: string) => eventKey(tickEventId(job, at)),
   cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: "META" }),
   /** A Slack delivery recorded before it is processed, until it is done (meta table). */
   inbound: (id: string) => ({ pk: `INBOUND#${id}`, sk: "META" }),
@@ -152,7 +164,14 @@ export const keys = {
   writeBack: (id: string) => ({ pk: `WRITEBACK#${id}`, sk: "META" }),
   /** A counter bumped after every write to some tables (meta table); see PortfolioVersion. */
   version: (name: string) => ({ pk: `VERSION#${name}`, sk: "META" }),
+  /** A one-off change to the stored items, marked once it has run (meta table). */
+  migration: (name: string) => ({ pk: `MIGRATION#${name}`, sk: "META" }),
 } as const;
+
+/** The event id under which a scheduled tick is claimed (stored as the item's `eventId`). */
+export function tickEventId(job: string, at: string): string {
+  return `tick:${job}:${at}`;
+}
 
 export const projectPk = (gid: string): string => keys.project(gid).pk;
 export const SYNC_ENTITY = "SYNC";

@@ -241,10 +241,15 @@ describe("the commands the app sends", () => {
     TransactWriteCommand: "TransactWriteItems",
   };
 
-  // ensureTables creates tables and switches TTL on only on the local engines (dynalite,
-  // DynamoDB Local); on AWS it only describes them, because infra/template.yaml owns the tables.
+  // ensureTables creates tables, adds missing indexes and switches TTL on only on the local engines
+  // (dynalite, DynamoDB Local); on AWS it only describes them, because infra/template.yaml owns them.
   const LOCAL_ONLY: Record<string, string[]> = {
     "services/store/ensure-tables.ts": ["dynamodb:CreateTable", "dynamodb:UpdateTimeToLive"],
+    "services/store/table-upgrade.ts": [
+      "dynamodb:CreateTable",
+      "dynamodb:DeleteTable",
+      "dynamodb:UpdateTable",
+    ],
   };
 
   function action(pkg: string, exported: string): string {
@@ -311,7 +316,7 @@ describe("the commands the app sends", () => {
       }
     }
     expect(uses, "the scan found nothing: is usedActions still right?").toContain(
-      "services/store/ensure-tables.ts: dynamodb:DescribeTable",
+      "services/store/table-upgrade.ts: dynamodb:DescribeTable",
     );
     expect(denied, "add the action to infra/iam-actions.ts, then `npm run infra -- --write`").toEqual([]);
   });

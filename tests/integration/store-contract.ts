@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { StoreError, VersionConflictError } from "../../services/errors.ts";
 import type { ProjectInput } from "../../services/model.ts";
-import { openStore, type Store } from "../../services/store/client.ts";
-import { ensureTables } from "../../services/store/ensure-tables.ts";
+import { documentClient, openStore, type Store } from "../../services/store/client.ts";
+import { createTableInput, ensureTables } from "../../services/store/ensure-tables.ts";
+import {
+  PENDING_QUEUE_ATTRIBUTE,
+  PENDING_QUEUES,
+  PendingQueue,
+} from "../../services/store/meta/pending-queue.ts";
 import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
-import { keys } from "../../services/store/tables.ts";
+import { createTable, dropTable } from "../../services/store/table-upgrade.ts";
+import { keys, TABLES, tableNames } from "../../services/store/tables.ts";
 
 /**
  * The repository contract: every repository, run unchanged against each real engine
@@ -116,15 +123,12 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         expect(read?.businessVertical).toBeNull();
       });
 
-      it("orders a responsable's projects by PMO ID, missing ones last", async () => {
+      it("lists every project of a responsable, those without a PMO ID too", async () => {
         await repos.projects.upsert(project("110", { pmoId: "PMO-20", responsableKey: "u-ord" }), 0);
         await repos.projects.upsert(project("111", { pmoId: null, responsableKey: "u-ord" }), 0);
         await repos.projects.upsert(project("112", { pmoId: "PMO-3", responsableKey: "u-ord" }), 0);
-        expect((await repos.projects.listByResponsable("u-ord")).map((p) => p.gid)).toEqual([
-          "112",
-          "110",
-          "111",
-        ]);
+        const listed = (await repos.projects.listByResponsable("u-ord")).map((p) => p.gid);
+        expect(listed.sort()).toEqual(["110", "111", "112"]);
       });
 
       it("refuses a write based on a stale version", async () => {
@@ -566,67 +570,72 @@ export function describeStoreContract(engine: EngineUnderTest): void {
 
     describe("meta", () => {
       it("a lease held by one owner cannot be taken by another until it expires", async () => {
-        expect(await repos.meta.acquireLease("sync", "a", 60_000)).not.toBeNull();
-        expect(await repos.meta.acquireLease("sync", "b", 60_000)).toBeNull();
+        expect(await repos.meta.leases.acquire("sync", "a", 60_000)).not.toBeNull();
+        expect(await repos.meta.leases.acquire("sync", "b", 60_000)).toBeNull();
         advance(30_000);
-        await repos.meta.renewLease("sync", "a", 60_000);
+        await repos.meta.leases.renew("sync", "a", 60_000);
         advance(45_000);
-        expect(await repos.meta.acquireLease("sync", "b", 60_000)).toBeNull();
-        await expect(repos.meta.renewLease("sync", "b", 60_000)).rejects.toMatchObject({
+        expect(await repos.meta.leases.acquire("sync", "b", 60_000)).toBeNull();
+        await expect(repos.meta.leases.renew("sync", "b", 60_000)).rejects.toMatchObject({
           code: "lease_not_held",
         });
         advance(16_000);
-        expect(await repos.meta.getLease("sync")).toBeNull();
-        expect((await repos.meta.acquireLease("sync", "b", 60_000))?.owner).toBe("b");
-        expect(await repos.meta.releaseLease("sync", "a")).toBe(false);
-        expect(await repos.meta.releaseLease("sync", "b")).toBe(true);
-        expect(await repos.meta.acquireLease("sync", "a", 60_000)).not.toBeNull();
+        expect(await repos.meta.leases.get("sync")).toBeNull();
+        expect((await repos.meta.leases.acquire("sync", "b", 60_000))?.owner).toBe("b");
+        expect(await repos.meta.leases.release("sync", "a")).toBe(false);
+        expect(await repos.meta.leases.release("sync", "b")).toBe(true);
+        expect(await repos.meta.leases.acquire("sync", "a", 60_000)).not.toBeNull();
       });
 
       it("of two owners racing for a free lease exactly one gets it", async () => {
         const results = await Promise.all(
-          ["x", "y", "z"].map((owner) => repos.meta.acquireLease("race", owner, 60_000)),
+          ["x", "y", "z"].map((owner) => repos.meta.leases.acquire("race", owner, 60_000)),
         );
         expect(results.filter((r) => r !== null)).toHaveLength(1);
       });
 
       it("records an event id once", async () => {
-        expect(await repos.meta.recordEvent("Ev123")).toBe("new");
-        expect(await repos.meta.recordEvent("Ev123")).toBe("seen");
-        expect(await repos.meta.hasSeenEvent("Ev123")).toBe(true);
-        const results = await Promise.all([repos.meta.recordEvent("Ev124"), repos.meta.recordEvent("Ev124")]);
+        expect(await repos.meta.events.record("Ev123")).toBe("new");
+        expect(await repos.meta.events.record("Ev123")).toBe("seen");
+        expect(await repos.meta.events.hasSeen("Ev123")).toBe(true);
+        const results = await Promise.all([
+          repos.meta.events.record("Ev124"),
+          repos.meta.events.record("Ev124"),
+        ]);
         expect(results.sort()).toEqual(["new", "seen"]);
       });
 
       it("reads and writes named cursors", async () => {
-        expect(await repos.meta.getCursor("events:1")).toBeNull();
-        await repos.meta.putCursor("events:1", "tok-1");
-        await repos.meta.putCursor("events:1", "tok-2");
-        expect(await repos.meta.getCursor("events:1")).toBe("tok-2");
-        await repos.meta.deleteCursor("events:1");
-        expect(await repos.meta.getCursor("events:1")).toBeNull();
+        expect(await repos.meta.cursors.get("events:1")).toBeNull();
+        await repos.meta.cursors.put("events:1", "tok-1");
+        await repos.meta.cursors.put("events:1", "tok-2");
+        expect(await repos.meta.cursors.get("events:1")).toBe("tok-2");
+        await repos.meta.cursors.delete("events:1");
+        expect(await repos.meta.cursors.get("events:1")).toBeNull();
       });
 
       it("records an inbound delivery once, claims it, and keeps it pending until done", async () => {
         const payload = { user: "U1", text: "PMO-1 avance 50%" };
-        expect(await repos.meta.recordInbound("EvIn1", payload, { owner: "a", claimMs: 60_000 })).toBe("new");
-        expect(await repos.meta.recordInbound("EvIn1", payload)).toBe("seen");
+        expect(await repos.meta.inbound.record("EvIn1", payload, { owner: "a", claimMs: 60_000 })).toBe(
+          "new",
+        );
+        expect(await repos.meta.inbound.record("EvIn1", payload)).toBe("seen");
         const raced = await Promise.all([
-          repos.meta.recordInbound("EvIn2", payload),
-          repos.meta.recordInbound("EvIn2", payload),
+          repos.meta.inbound.record("EvIn2", payload),
+          repos.meta.inbound.record("EvIn2", payload),
         ]);
         expect(raced.sort()).toEqual(["new", "seen"]);
-        expect((await repos.meta.listPendingInbound()).map((w) => w.id)).toEqual(["EvIn1", "EvIn2"]);
-        expect((await repos.meta.getInbound("EvIn1"))?.payload).toEqual(payload);
+        expect((await repos.meta.inbound.listPending()).map((w) => w.id)).toEqual(["EvIn1", "EvIn2"]);
+        expect((await repos.meta.inbound.get("EvIn1"))?.payload).toEqual(payload);
 
         // Claimed by "a" at record time: nobody (not even "a" again) takes it before it is released.
-        expect(await repos.meta.claimInbound("EvIn1", "b", 60_000)).toBeNull();
-        expect(await repos.meta.claimInbound("EvIn1", "a", 60_000)).toBeNull();
-        await repos.meta.releaseInbound("EvIn1", "a", {
+        expect(await repos.meta.inbound.claim("EvIn1", "b", 60_000)).toBeNull();
+        expect(await repos.meta.inbound.claim("EvIn1", "a", 60_000)).toBeNull();
+        await repos.meta.inbound.release("EvIn1", "a", {
           errorCode: "store_unreachable",
           failureNotified: true,
         });
-        const released = await repos.meta.claimInbound("EvIn1", "b", 60_000);
+        const released = await repos.meta.inbound.claim("EvIn1", "b", 60_000);
         expect(released).toMatchObject({
           claimedBy: "b",
           attempts: 2,
@@ -634,58 +643,160 @@ export function describeStoreContract(engine: EngineUnderTest): void {
           lastErrorCode: "store_unreachable",
         });
         // A release by someone who no longer holds the claim changes nothing.
-        await repos.meta.releaseInbound("EvIn1", "a", { errorCode: "x", failureNotified: false });
-        expect(await repos.meta.claimInbound("EvIn1", "c", 60_000)).toBeNull();
+        await repos.meta.inbound.release("EvIn1", "a", { errorCode: "x", failureNotified: false });
+        expect(await repos.meta.inbound.claim("EvIn1", "c", 60_000)).toBeNull();
         // A claim that ran out (its holder died) is taken over.
         advance(61_000);
-        expect((await repos.meta.claimInbound("EvIn1", "c", 60_000))?.claimedBy).toBe("c");
+        expect((await repos.meta.inbound.claim("EvIn1", "c", 60_000))?.claimedBy).toBe("c");
 
-        await repos.meta.markInboundDone("EvIn1");
-        expect((await repos.meta.listPendingInbound()).map((w) => w.id)).toEqual(["EvIn2"]);
-        expect(await repos.meta.claimInbound("EvIn1", "b", 60_000)).toBeNull();
-        expect(await repos.meta.recordInbound("EvIn1", payload)).toBe("seen");
+        await repos.meta.inbound.markDone("EvIn1");
+        expect((await repos.meta.inbound.listPending()).map((w) => w.id)).toEqual(["EvIn2"]);
+        expect(await repos.meta.inbound.claim("EvIn1", "b", 60_000)).toBeNull();
+        expect(await repos.meta.inbound.record("EvIn1", payload)).toBe("seen");
 
         // A day later the delivery is forgotten: no longer pending, and the id may be recorded anew.
         advance(24 * 60 * 60_000 + 1_000);
-        expect(await repos.meta.listPendingInbound()).toEqual([]);
-        expect(await repos.meta.getInbound("EvIn2")).toBeNull();
-        expect(await repos.meta.recordInbound("EvIn1", payload)).toBe("new");
+        expect(await repos.meta.inbound.listPending()).toEqual([]);
+        expect(await repos.meta.inbound.get("EvIn2")).toBeNull();
+        expect(await repos.meta.inbound.record("EvIn1", payload)).toBe("new");
       });
 
       it("keeps pending write-backs until cleared, one claimer at a time", async () => {
-        expect(await repos.meta.recordPendingWriteBack("601#t#U1", { projectGid: "601" })).toBe("new");
-        expect(await repos.meta.recordPendingWriteBack("601#t#U1", { projectGid: "601" })).toBe("seen");
+        expect(await repos.meta.writeBacks.record("601#t#U1", { projectGid: "601" })).toBe("new");
+        expect(await repos.meta.writeBacks.record("601#t#U1", { projectGid: "601" })).toBe("seen");
         const claims = await Promise.all(
-          ["x", "y"].map((owner) => repos.meta.claimPendingWriteBack("601#t#U1", owner, 60_000)),
+          ["x", "y"].map((owner) => repos.meta.writeBacks.claim("601#t#U1", owner, 60_000)),
         );
         expect(claims.filter((c) => c !== null)).toHaveLength(1);
-        expect((await repos.meta.listPendingWriteBacks()).map((w) => w.id)).toEqual(["601#t#U1"]);
+        expect((await repos.meta.writeBacks.listPending()).map((w) => w.id)).toEqual(["601#t#U1"]);
         // Write-backs and deliveries are kept apart.
-        expect((await repos.meta.listPendingInbound()).some((w) => w.id === "601#t#U1")).toBe(false);
-        await repos.meta.clearPendingWriteBack("601#t#U1");
-        expect(await repos.meta.listPendingWriteBacks()).toEqual([]);
-        expect(await repos.meta.getPendingWriteBack("601#t#U1")).toBeNull();
+        expect((await repos.meta.inbound.listPending()).some((w) => w.id === "601#t#U1")).toBe(false);
+        await repos.meta.writeBacks.markDone("601#t#U1");
+        expect(await repos.meta.writeBacks.listPending()).toEqual([]);
+        expect(await repos.meta.writeBacks.get("601#t#U1")).toBeNull();
+      });
+
+      it("lists each pending queue through PendingIndex, oldest first, with Queries and no Scan", async () => {
+        const sent: string[] = [];
+        const client = new DynamoDBClient({
+          endpoint: store.endpoint ?? undefined,
+          region: "local",
+          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        });
+        client.middlewareStack.add(
+          (next, context) => async (input) => {
+            sent.push(String(context.commandName));
+            return next(input);
+          },
+          { step: "initialize", name: "recordCommands" },
+        );
+        const options = { doc: documentClient(client), tableName: store.tables.meta, clock: () => now };
+        const inbound = new PendingQueue(options, PENDING_QUEUES.inbound);
+        const writeBacks = new PendingQueue(options, PENDING_QUEUES.writeBack);
+        try {
+          for (const id of ["q-c", "q-a", "q-b"]) {
+            await inbound.record(id, { id });
+            advance(1_000);
+          }
+          await writeBacks.record("q-w", {});
+          await inbound.markDone("q-a");
+          const raw = await store.doc.send(
+            new GetCommand({ TableName: store.tables.meta, Key: keys.inbound("q-b") }),
+          );
+          expect(raw.Item).toMatchObject({ [PENDING_QUEUE_ATTRIBUTE]: "INBOUND", status: "pending" });
+          sent.length = 0;
+          // Other tests' deliveries share the table: only this test's are looked at.
+          const ours = (work: { id: string }[]) => work.map((w) => w.id).filter((id) => id.startsWith("q-"));
+          expect(ours(await inbound.listPending())).toEqual(["q-c", "q-b"]);
+          expect(ours(await writeBacks.listPending())).toEqual(["q-w"]);
+          expect(sent).toEqual(["QueryCommand", "QueryCommand"]);
+        } finally {
+          for (const id of ["q-c", "q-b"]) await inbound.markDone(id);
+          await writeBacks.markDone("q-w");
+          client.destroy();
+        }
+      });
+
+      it("claims a scheduled tick once across instances, under the event key used before", async () => {
+        const tick = new Date("2026-03-02T12:05:00.000Z");
+        const claims = await Promise.all([1, 2, 3].map(() => repos.meta.ticks.claim("sync-partial", tick)));
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await repos.meta.events.hasSeen(`tick:sync-partial:${tick.toISOString()}`)).toBe(true);
+      });
+
+      it("ensureTables gives a meta table made before PendingIndex its index, keeping items and pending work", async () => {
+        const old = {
+          ...store,
+          tables: tableNames({ tablePrefix: `o-${randomUUID().slice(0, 8)}`, env: "test" }),
+        };
+        await createTable(old.client, createTableInput({ ...TABLES.meta, indexes: [] }, old.tables.meta));
+        const createdAt = now.toISOString();
+        await old.doc.send(
+          new PutCommand({
+            TableName: old.tables.meta,
+            Item: {
+              ...keys.inbound("EvBefore"),
+              entity: "INBOUND",
+              id: "EvBefore",
+              payload: { user: "U1" },
+              status: "pending",
+              createdAt,
+              attempts: 1,
+              claimedBy: null,
+              claimedUntilMs: 0,
+              failureNotified: false,
+              lastErrorCode: "unexpected",
+              expiresAt: Math.floor(now.getTime() / 1000) + 86_400,
+            },
+          }),
+        );
+        await old.doc.send(
+          new PutCommand({
+            TableName: old.tables.meta,
+            Item: { ...keys.cursor("kept"), name: "kept", value: "v1", updatedAt: createdAt },
+          }),
+        );
+        try {
+          const report = await ensureTables(old);
+          // DynamoDB Local adds the index with UpdateTable; dynalite cannot, so its table is rebuilt.
+          expect([...report.indexesAdded, ...report.rebuilt]).toEqual([
+            old.engine === "embedded" ? old.tables.meta : `${old.tables.meta} PendingIndex`,
+          ]);
+          expect(report.pendingBackfilled).toBe(1);
+          const oldRepos = createRepositories(old, {
+            changelogRetentionDays: 365,
+            findingsRetentionDays: 365,
+            clock: () => now,
+          });
+          expect((await oldRepos.meta.inbound.listPending()).map((w) => w.id)).toEqual(["EvBefore"]);
+          expect(await oldRepos.meta.cursors.get("kept")).toBe("v1");
+          expect(await ensureTables(old)).toMatchObject({ indexesAdded: [], rebuilt: [], created: [] });
+        } finally {
+          for (const name of Object.values(old.tables)) await dropTable(old.client, name);
+        }
       });
 
       it("reads and writes many cursors in batches", async () => {
         const values = new Map(Array.from({ length: 130 }, (_, i) => [`bulk:${i}`, `token-${i}`] as const));
-        await repos.meta.putCursors(values);
-        const read = await repos.meta.getCursors([...values.keys(), "bulk:absent"]);
+        await repos.meta.cursors.putMany(values);
+        const read = await repos.meta.cursors.getMany([...values.keys(), "bulk:absent"]);
         expect(read.size).toBe(130);
         expect(read.get("bulk:129")).toBe("token-129");
         expect(read.has("bulk:absent")).toBe(false);
       });
 
       it("counts versions: absent reads as 0, each bump adds one and stamps when", async () => {
-        expect(await repos.meta.getVersion("contract")).toEqual({ value: 0, changedAt: null });
-        expect(await repos.meta.bumpVersion("contract")).toEqual({
+        expect(await repos.meta.versions.get("contract")).toEqual({ value: 0, changedAt: null });
+        expect(await repos.meta.versions.bump("contract")).toEqual({
           value: 1,
           changedAt: START.toISOString(),
         });
         advance(1_000);
-        const bumps = await Promise.all(Array.from({ length: 5 }, () => repos.meta.bumpVersion("contract")));
+        const bumps = await Promise.all(
+          Array.from({ length: 5 }, () => repos.meta.versions.bump("contract")),
+        );
         expect(bumps.map((b) => b.value).sort()).toEqual([2, 3, 4, 5, 6]);
-        expect(await repos.meta.getVersion("contract")).toEqual({
+        expect(await repos.meta.versions.get("contract")).toEqual({
           value: 6,
           changedAt: new Date(START.getTime() + 1_000).toISOString(),
         });
@@ -721,7 +832,7 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         const before = (await repos.portfolioVersion.read()).value;
         await repos.projects.get("911");
         await repos.findings.listOpen();
-        await repos.meta.putCursor("x", "y");
+        await repos.meta.cursors.put("x", "y");
         await expect(repos.projects.upsert(project("911"), 0)).rejects.toBeInstanceOf(VersionConflictError);
         expect((await repos.portfolioVersion.read()).value).toBe(before);
       });

@@ -3,10 +3,14 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreError } from "../../../services/errors.ts";
 import { openStore, type StoreSettings } from "../../../services/store/client.ts";
-import { ensureTables } from "../../../services/store/ensure-tables.ts";
+import { createTableInput, ensureTables } from "../../../services/store/ensure-tables.ts";
+import { createRepositories } from "../../../services/store/repositories.ts";
+import { createTable, dropTable } from "../../../services/store/table-upgrade.ts";
+import { keys, TABLES } from "../../../services/store/tables.ts";
 
 const settings = (dataDir: string): StoreSettings => ({
   engine: "embedded",
@@ -45,6 +49,36 @@ describe("embedded engine", () => {
     expect(tables.TableNames).toHaveLength(8);
     await second.close();
     expect(existsSync(join(dir, "pmo-pulse.lock"))).toBe(false);
+  });
+
+  it("opens a DATA_DIR made before the meta table's PendingIndex, keeping what it held", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pmo-store-"));
+    const old = await openStore(settings(dir));
+    await ensureTables(old);
+    await dropTable(old.client, old.tables.meta);
+    await createTable(old.client, createTableInput({ ...TABLES.meta, indexes: [] }, old.tables.meta));
+    await old.doc.send(
+      new PutCommand({
+        TableName: old.tables.meta,
+        Item: {
+          ...keys.cursor("sync:1"),
+          name: "sync:1",
+          value: "token-1",
+          updatedAt: "2026-05-04T09:00:00.000Z",
+        },
+      }),
+    );
+    await old.close();
+
+    const upgraded = await openStore(settings(dir));
+    expect((await ensureTables(upgraded)).rebuilt).toEqual([upgraded.tables.meta]);
+    await upgraded.close();
+    const reopened = await openStore(settings(dir));
+    expect((await ensureTables(reopened)).rebuilt).toEqual([]);
+    const repos = createRepositories(reopened, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
+    expect(await repos.meta.cursors.get("sync:1")).toBe("token-1");
+    expect(await repos.meta.inbound.listPending()).toEqual([]);
+    await reopened.close();
   });
 
   it("tells a second process on the same DATA_DIR who holds it, instead of crashing in dynalite", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { VersionMark } from "../../../services/store/meta-repository.ts";
+import type { VersionMark } from "../../../services/store/meta/version-counter.ts";
 import { PORTFOLIO_VERSION, PortfolioVersion } from "../../../services/store/portfolio-version.ts";
 
 /** A counter whose bumps finish only when the test says so, to see who waits for which bump. */
@@ -9,8 +9,8 @@ function heldCounter() {
   return {
     pending,
     value: () => value,
-    meta: {
-      bumpVersion: (name: string) =>
+    versions: {
+      bump: (name: string) =>
         new Promise<VersionMark>((ok, fail) => {
           pending.push({
             name,
@@ -24,7 +24,7 @@ function heldCounter() {
             },
           });
         }),
-      getVersion: async () => ({ value, changedAt: null }),
+      get: async () => ({ value, changedAt: null }),
     },
   };
 }
@@ -41,7 +41,7 @@ const settled = async <T>(promise: Promise<T>) => {
 describe("PortfolioVersion", () => {
   it("a write waits for a bump sent after it; writes during a bump share the next one", async () => {
     const counter = heldCounter();
-    const version = new PortfolioVersion(counter.meta);
+    const version = new PortfolioVersion(counter.versions);
     const first = version.afterWrite();
     expect(counter.pending).toHaveLength(1);
     expect(counter.pending[0]?.name).toBe(PORTFOLIO_VERSION);
@@ -64,7 +64,7 @@ describe("PortfolioVersion", () => {
 
   it("after a quiet spell the next write starts its own bump at once", async () => {
     const counter = heldCounter();
-    const version = new PortfolioVersion(counter.meta);
+    const version = new PortfolioVersion(counter.versions);
     const first = version.afterWrite();
     counter.pending[0]?.finish();
     await first;
@@ -74,7 +74,7 @@ describe("PortfolioVersion", () => {
 
   it("a failed bump does not fail the write it follows; it is counted", async () => {
     const counter = heldCounter();
-    const version = new PortfolioVersion(counter.meta);
+    const version = new PortfolioVersion(counter.versions);
     const write = version.afterWrite();
     counter.pending[0]?.finish(true);
     await expect(write).resolves.toBeUndefined();
@@ -87,7 +87,7 @@ describe("PortfolioVersion", () => {
 
   it("tells its own bumps from others', and its writes to listeners as they land", async () => {
     const counter = heldCounter();
-    const version = new PortfolioVersion(counter.meta);
+    const version = new PortfolioVersion(counter.versions);
     const heard: unknown[] = [];
     const stop = version.onWrite((change) => heard.push(change));
     const change = { projects: [] };
@@ -96,7 +96,7 @@ describe("PortfolioVersion", () => {
     counter.pending[0]?.finish();
     await first;
     // Another process bumps to 2; this one's next bump is 3.
-    const foreign = counter.meta.bumpVersion("portfolio");
+    const foreign = counter.versions.bump("portfolio");
     counter.pending[1]?.finish();
     await foreign;
     const third = version.afterWrite();
