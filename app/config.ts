@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../services/errors.ts";
+import type { RuleSettings } from "../services/rules/rules.ts";
 
 /**
  * The one reader of process.env. Every variable PMO Pulse understands is declared here, with its
@@ -209,15 +210,7 @@ export type Config = {
   /** How long a job's lease lasts without renewal: how soon another instance takes over a dead one's job. */
   jobLeaseTtlMs: number;
   alerts: { maxIndividual: number };
-  rules: {
-    noStatusUpdateDays: number;
-    noActivityDays: number;
-    schedule: { days: number; progress: number; severity: "high" | "medium" | "low" }[];
-    minTasks: number;
-    progressMismatchPoints: number;
-    requireVertical: boolean;
-    dataQuality: readonly ("pmo_id" | "responsable" | "vertical" | "due_date")[];
-  };
+  rules: RuleSettings;
   /** Secrets whose values the logger must never print. */
   secrets: readonly string[];
 };

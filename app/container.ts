@@ -1,9 +1,14 @@
 import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import type { SyncSettings } from "../jobs/asana-sync.ts";
-import { type AsanaClient, asanaClientFromConfig, type ProjectScope } from "../services/asana/client.ts";
+import {
+  type AsanaClient,
+  type AsanaClientOptions,
+  createAsanaClient,
+  type ProjectScope,
+} from "../services/asana/client.ts";
+import { ConfigError } from "../services/errors.ts";
 import type { Clock } from "../services/model.ts";
-import { PortfolioSnapshot } from "../services/portfolio/portfolio-snapshot.ts";
 import {
   type DirectMessenger,
   slackDirectMessenger,
@@ -13,11 +18,11 @@ import { type Notifier, notifierFromConfig } from "../services/slack/notifier.ts
 import { openStore, type Store } from "../services/store/client.ts";
 import { ensureTables } from "../services/store/ensure-tables.ts";
 import { createRepositories, type Repositories } from "../services/store/repositories.ts";
-import type { Config } from "./config.ts";
+import { type Config, VARIABLES } from "./config.ts";
 import { instanceId } from "./instance.ts";
 import { createLogger, type Logger, toBoltLogger } from "./logger.ts";
 
-/** The composition root: every client, repository and service, built once. */
+/** The clients and repositories, built once; app/services.ts builds the use cases on them. */
 export type Container = {
   config: Config;
   logger: Logger;
@@ -25,12 +30,12 @@ export type Container = {
   owner: string;
   store: Store;
   repos: Repositories;
-  /** Every project and unresolved finding, reused until one changes. */
-  portfolio: PortfolioSnapshot;
   /** Null when no Asana token is configured. */
   asana: AsanaClient | null;
   /** The PMO channel, or readable text on stdout when no Slack token is configured. */
   notifier: Notifier;
+  /** The bot's Web API client; null when no Slack token is configured. */
+  slack: WebClient | null;
   /** DMs to one person (reminders), or readable text on stdout without a Slack token. */
   messenger: DirectMessenger;
   syncSettings: SyncSettings;
@@ -80,17 +85,16 @@ export async function createContainer(config: Config, options: ContainerOptions 
       logger: toBoltLogger(logger),
       clock: () => clock().getTime(),
     });
+  const slack =
+    config.slack.botToken === null
+      ? null
+      : new WebClient(config.slack.botToken, {
+          slackApiUrl: `${config.slack.apiUrl}/`,
+          retryConfig: { retries: 0 },
+          logger: toBoltLogger(logger),
+        });
   const messenger =
-    options.messenger ??
-    (config.slack.botToken === null
-      ? textDirectMessenger(process.stdout)
-      : slackDirectMessenger(
-          new WebClient(config.slack.botToken, {
-            slackApiUrl: `${config.slack.apiUrl}/`,
-            retryConfig: { retries: 0 },
-            logger: toBoltLogger(logger),
-          }),
-        ));
+    options.messenger ?? (slack === null ? textDirectMessenger(process.stdout) : slackDirectMessenger(slack));
   return {
     config,
     logger,
@@ -98,9 +102,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
     owner: instanceId(),
     store,
     repos,
-    portfolio: new PortfolioSnapshot({ repos, clock }),
     asana,
     notifier,
+    slack,
     messenger,
     syncSettings: syncSettingsFrom(config),
     close: () => store.close(),
@@ -118,4 +122,21 @@ export function syncSettingsFrom(config: Config): SyncSettings {
     fieldNames: { pmoIdField: config.asana.pmoIdField, verticalField: config.asana.verticalField },
     activityLookbackDays: config.rules.noActivityDays,
   };
+}
+
+/** The Asana client ASANA_TOKEN, ASANA_BASE_URL and ASANA_PLAN describe. */
+export function asanaClientFromConfig(
+  config: Config["asana"],
+  overrides: Partial<Omit<AsanaClientOptions, "baseUrl" | "token" | "plan">> = {},
+): AsanaClient {
+  if (config.token === null) {
+    throw new ConfigError([
+      {
+        variable: "ASANA_TOKEN",
+        problem: "missing (needed to read Asana)",
+        example: VARIABLES.ASANA_TOKEN.example,
+      },
+    ]);
+  }
+  return createAsanaClient({ baseUrl: config.baseUrl, token: config.token, plan: config.plan, ...overrides });
 }

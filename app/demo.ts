@@ -1,7 +1,7 @@
-import type { FullPipelineSummary } from "../jobs/pipeline.ts";
 import { type SandboxAsana, startSandboxAsana } from "../sandbox/asana/server.ts";
 import { type DemoUser, demoUsers } from "../sandbox/demo/people.ts";
 import { DEFAULT_CHANNELS, type SandboxSlack, startSandboxSlack } from "../sandbox/slack/server.ts";
+import type { FullPipelineSummary } from "../services/model.ts";
 import { type Config, parseConfig } from "./config.ts";
 import { type RunningApp, startApp } from "./start.ts";
 

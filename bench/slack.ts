@@ -8,7 +8,7 @@ import dynalite from "dynalite";
 import { z } from "zod";
 import { parseConfig } from "../app/config.ts";
 import { createContainer } from "../app/container.ts";
-import { runPipeline } from "../jobs/pipeline.ts";
+import { buildServices, slackPortsWithoutSlack } from "../app/services.ts";
 import { startSandboxSlack } from "../sandbox/slack/server.ts";
 import { SEVERITIES } from "../services/model.ts";
 import { RULES } from "../services/rules/rules.ts";
@@ -320,7 +320,8 @@ async function prepareStore(
   // Above the plan's budget: the sandbox allows it, and preparing is not what is measured.
   const container = await createContainer(parseConfig(env, "app"), { asanaRequestsPerMinute: 1_000_000 });
   try {
-    const synced = await runPipeline("full", container);
+    const services = buildServices(container, slackPortsWithoutSlack(container), { schedulesOn: false });
+    const synced = await services.pipeline.run("full");
     if (synced.sync.status !== "completed")
       throw new Error(`the sync ${synced.sync.status}: ${synced.sync.reason}`);
     const { repos } = container;

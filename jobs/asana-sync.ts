@@ -11,7 +11,7 @@ import type {
   RemovalReason,
   SyncKind,
   SyncRun,
-  SyncStats,
+  SyncSummary,
 } from "../services/model.ts";
 import type { Repositories } from "../services/store/repositories.ts";
 import { changelogEntries, latest, needsWrite } from "../services/sync/project-diff.ts";
@@ -45,20 +45,6 @@ export type SyncDeps = {
   /** Aborts the run (the process is stopping): it stops writing, fails the run, releases the lease. */
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; listed: number; listingComplete: boolean }) => void;
-};
-
-export type SyncSummary = {
-  status: "completed" | "failed" | "skipped";
-  kind: SyncKind;
-  syncId: string | null;
-  /** Why it was skipped or failed. */
-  reason: string | null;
-  stats: SyncStats & {
-    projectsWritten: number;
-    projectsRemoved: number;
-    listingRestarts: number;
-    abandonedRuns: number;
-  };
 };
 
 type Crawl = {
@@ -106,7 +92,12 @@ function emptyStats(): SyncSummary["stats"] {
  */
 export async function runSync(kind: SyncKind, deps: SyncDeps): Promise<SyncSummary> {
   const outcome = await runExclusive(
-    { meta: deps.repos.meta, name: SYNC_LEASE, owner: deps.owner, ttlMs: deps.leaseTtlMs ?? LEASE_TTL_MS },
+    {
+      leases: deps.repos.meta.leases,
+      name: SYNC_LEASE,
+      owner: deps.owner,
+      ttlMs: deps.leaseTtlMs ?? LEASE_TTL_MS,
+    },
     (leaseSignal) =>
       runUnderLease(kind, deps, deps.signal ? AbortSignal.any([leaseSignal, deps.signal]) : leaseSignal),
   );
@@ -215,7 +206,7 @@ async function syncPage(ctx: RunContext, records: readonly AsanaProjectRecord[])
   const gids = records.map((r) => r.gid);
   const [stored, tokens] = await Promise.all([
     repos.projects.batchGet(gids),
-    repos.meta.getCursors(gids.map(cursorName)),
+    repos.meta.cursors.getMany(gids.map(cursorName)),
   ]);
   const crawls = await mapLimit(records, PROJECT_CONCURRENCY, (record) =>
     crawlProject(ctx, record, stored.get(record.gid) ?? null, tokens.get(cursorName(record.gid)) ?? null),
@@ -243,7 +234,7 @@ async function persist(
   const tokens = new Map<string, string>();
   for (const crawl of done)
     if (crawl.newSyncToken !== null) tokens.set(cursorName(crawl.project.gid), crawl.newSyncToken);
-  if (tokens.size > 0) await repos.meta.putCursors(tokens);
+  if (tokens.size > 0) await repos.meta.cursors.putMany(tokens);
   ctx.counters.projectsWritten += brandNew.length + changed.length;
   ctx.counters.projectsSynced += done.filter((c) => !c.stale).length;
   ctx.counters.staleProjects += done.filter((c) => c.stale).length;

@@ -1,19 +1,10 @@
 import { parseArgs } from "node:util";
 import { type ConfigMode, loadConfig, quietAwsSdkOnNode20 } from "../app/config.ts";
 import { type Container, createContainer } from "../app/container.ts";
+import { type AppServices, buildServices, slackPortsOf, slackPortsWithoutSlack } from "../app/services.ts";
 import { PmoError } from "../services/errors.ts";
-import type { SyncKind } from "../services/model.ts";
+import type { PushAlertsSummary, RulesSummary, SyncKind, SyncSummary } from "../services/model.ts";
 import { TEXT_CHANNEL } from "../services/slack/notifier.ts";
-import type { SyncSummary } from "./asana-sync.ts";
-import { evaluateRules, type RulesSummary } from "./evaluate-rules.ts";
-import {
-  pipelineDepsOf,
-  pushAlertsWith,
-  rulesDepsOf,
-  runSyncThenRules,
-  sendDailyDigestWith,
-} from "./pipeline.ts";
-import type { PushAlertsSummary } from "./push-alerts.ts";
 
 /**
  * `npm run job -- <name> [options]`: runs one job once and prints its summary; with --json the
@@ -39,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   // The config mode says which variables the job needs: only the sync needs Asana.
   const jobs: Record<
     string,
-    { mode: ConfigMode; run: (c: Container, args: string[]) => Promise<JobResult> }
+    { mode: ConfigMode; run: (job: JobParts, args: string[]) => Promise<JobResult> }
   > = {
     sync: { mode: "sync", run: syncJob },
     rules: { mode: "store", run: rulesJob },
@@ -52,27 +43,32 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const options = { json: rest.includes("--json"), args: rest.filter((a) => a !== "--json") };
-  const result = await withContainer(chosen.mode, (container) => chosen.run(container, options.args));
+  const result = await withServices(chosen.mode, (parts) => chosen.run(parts, options.args));
   process.stdout.write(`${result.text}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(result.json)}\n`);
   return result.exitCode;
 }
 
-async function withContainer(
+/** What a job runs with: the container's parts and the same services the app builds. */
+type JobParts = { container: Container; services: AppServices };
+
+async function withServices(
   mode: ConfigMode,
-  job: (container: Container) => Promise<JobResult>,
+  job: (parts: JobParts) => Promise<JobResult>,
 ): Promise<JobResult> {
   quietAwsSdkOnNode20();
   const config = loadConfig(mode);
   const container = await createContainer(config, { logDestination: process.stderr });
   try {
-    return await job(container);
+    const slack =
+      container.slack === null ? slackPortsWithoutSlack(container) : slackPortsOf(container.slack);
+    return await job({ container, services: buildServices(container, slack, { schedulesOn: false }) });
   } finally {
     await container.close();
   }
 }
 
-async function syncJob(container: Container, args: string[]): Promise<JobResult> {
+async function syncJob({ container, services }: JobParts, args: string[]): Promise<JobResult> {
   let values: { full?: boolean; partial?: boolean };
   try {
     values = parseArgs({
@@ -95,10 +91,10 @@ async function syncJob(container: Container, args: string[]): Promise<JobResult>
   const expected =
     (await container.repos.syncLog.recent(5)).find((r) => r.status === "completed")?.projectsSynced ?? null;
   const progress = process.stderr.isTTY ? terminalProgress(expected) : undefined;
-  const { sync, rules } = await runSyncThenRules(kind, {
-    ...pipelineDepsOf(container, container.asana),
-    ...(progress ? { onProgress: progress } : {}),
-  });
+  const { sync, rules } = await services.pipeline.syncThenRules(
+    kind,
+    progress ? { onProgress: progress } : {},
+  );
   if (process.stderr.isTTY) process.stderr.write("\n");
   return {
     exitCode: sync.status === "failed" || rules?.status === "failed" ? 1 : 0,
@@ -107,11 +103,11 @@ async function syncJob(container: Container, args: string[]): Promise<JobResult>
   };
 }
 
-async function rulesJob(container: Container, args: string[]): Promise<JobResult> {
+async function rulesJob({ services }: JobParts, args: string[]): Promise<JobResult> {
   if (args.length > 0) {
     return { exitCode: 2, text: `unknown option ${args[0]}\n${USAGE}`, json: { error: "usage" } };
   }
-  const summary = await evaluateRules(rulesDepsOf(container));
+  const summary = await services.pipeline.evaluateRules();
   return {
     exitCode: summary.status === "failed" ? 1 : 0,
     text: describeRules(summary),
@@ -144,12 +140,12 @@ export function describeRules(summary: RulesSummary): string {
   return lines.join("\n");
 }
 
-async function alertsJob(container: Container, args: string[]): Promise<JobResult> {
+async function alertsJob({ container, services }: JobParts, args: string[]): Promise<JobResult> {
   if (args.length > 0) {
     return { exitCode: 2, text: `unknown option ${args[0]}\n${USAGE}`, json: { error: "usage" } };
   }
   const { notifier } = container;
-  const summary = await pushAlertsWith(container);
+  const summary = await services.pipeline.pushAlerts();
   return {
     exitCode: summary.status === "failed" ? 1 : 0,
     text: describeAlerts(summary, notifier.channel),
@@ -157,11 +153,11 @@ async function alertsJob(container: Container, args: string[]): Promise<JobResul
   };
 }
 
-async function digestJob(container: Container, args: string[]): Promise<JobResult> {
+async function digestJob({ container, services }: JobParts, args: string[]): Promise<JobResult> {
   if (args.length > 0) {
     return { exitCode: 2, text: `unknown option ${args[0]}\n${USAGE}`, json: { error: "usage" } };
   }
-  const summary = await sendDailyDigestWith(container);
+  const summary = await services.digest.send();
   const text =
     summary.status === "sent"
       ? `Daily digest for ${summary.day} sent to ${container.notifier.channel === TEXT_CHANNEL ? "stdout" : container.notifier.channel}`

@@ -37,9 +37,9 @@ export async function sendDailyDigest(deps: DailyDigestDeps): Promise<DailyDiges
   const now = deps.clock();
   const day = pmoDay(now, deps.settings.timeZone);
   const outcome = await runExclusive(
-    { meta: deps.repos.meta, name: DAILY_DIGEST_LEASE, owner: deps.owner, ttlMs: 5 * 60_000 },
+    { leases: deps.repos.meta.leases, name: DAILY_DIGEST_LEASE, owner: deps.owner, ttlMs: 5 * 60_000 },
     async () => {
-      if ((await deps.repos.meta.getCursor(LAST_DAY_CURSOR)) === day) {
+      if ((await deps.repos.meta.cursors.get(LAST_DAY_CURSOR)) === day) {
         return skipped(day, "today's digest was already sent");
       }
       const key = `daily-digest:${day}`;
@@ -49,7 +49,7 @@ export async function sendDailyDigest(deps: DailyDigestDeps): Promise<DailyDiges
         await markSent(deps, day, now);
         return skipped(day, "today's digest was already in the channel");
       }
-      const lastSent = await deps.repos.meta.getCursor(LAST_SENT_CURSOR);
+      const lastSent = await deps.repos.meta.cursors.get(LAST_SENT_CURSOR);
       const since = lastSent === null ? new Date(now.getTime() - 86_400_000) : new Date(lastSent);
       const facts = await gatherDigestFacts(deps.repos, {
         now,
@@ -89,6 +89,6 @@ function skipped(day: string, reason: string): DailyDigestSummary {
 }
 
 async function markSent(deps: DailyDigestDeps, day: string, at: Date): Promise<void> {
-  await deps.repos.meta.putCursor(LAST_DAY_CURSOR, day);
-  await deps.repos.meta.putCursor(LAST_SENT_CURSOR, at.toISOString());
+  await deps.repos.meta.cursors.put(LAST_DAY_CURSOR, day);
+  await deps.repos.meta.cursors.put(LAST_SENT_CURSOR, at.toISOString());
 }

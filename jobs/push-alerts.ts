@@ -1,17 +1,27 @@
 import { randomUUID } from "node:crypto";
+import {
+  alertHere,
+  digestHere,
+  findingKey,
+  needsNoticeBySeverity,
+  neverAlerted,
+  planAlerts,
+  tsMillis,
+  wakeSuspects,
+  wokeSinceNotice,
+} from "../services/alerts/plan-alerts.ts";
 import { compareSpanish, compareSpanishNumeric } from "../services/collation.ts";
 import { mapLimit } from "../services/concurrency.ts";
 import { StoreError, VersionConflictError } from "../services/errors.ts";
 import type { Locale } from "../services/i18n/index.ts";
 import type { Logger } from "../services/logger.ts";
 import type {
-  ChangeEntry,
+  AlertCounts,
   Clock,
   Finding,
   FindingAlertIntent,
-  FindingDigestRef,
   Project,
-  Severity,
+  PushAlertsSummary,
 } from "../services/model.ts";
 import { digestParts } from "../services/slack/blocks/digest.ts";
 import { findingMessage } from "../services/slack/blocks/finding-message.ts";
@@ -28,10 +38,11 @@ import type { Repositories } from "../services/store/repositories.ts";
 import { runExclusive } from "./lease.ts";
 
 /**
- * Alerts to the PMO channel (DESIGN.md section 6): a high finding gets its own message (at most
- * `maxIndividual` a run), the rest of what is new or escalated goes into one digest, and the very
- * first run on an empty store opens with a summary and the digest instead of a flood. A finding
- * whose message was posted and that later resolves gets that message updated in place.
+ * Alerts to the PMO channel (DESIGN.md section 6), as services/alerts/plan-alerts.ts decides them:
+ * a high finding gets its own message (at most `maxIndividual` a run), the rest of what is new or
+ * escalated goes into one digest, and the very first run on an empty store opens with a summary
+ * and the digest instead of a flood. A finding whose message was posted and that later resolves
+ * gets that message updated in place.
  *
  * Never twice: before a post the finding records an intent (kind, channel, severity, a message key
  * that also goes into the message's metadata); after it, the message's ts. An intent still there on
@@ -52,9 +63,6 @@ const WRITE_ATTEMPTS = 4;
 const CHANGES_READ = 30;
 /** Clock skew and the time between recording an intent and posting, when searching the history. */
 const HISTORY_MARGIN_MS = 10 * 60_000;
-const WAKE_CHECK_MARGIN_MS = 5 * 60_000;
-
-const SEVERITY_RANK: { readonly [S in Severity]: number } = { low: 1, medium: 2, high: 3 };
 
 export type AlertSettings = { locale: Locale; timeZone: string; maxIndividual: number };
 
@@ -68,30 +76,6 @@ export type PushAlertsDeps = {
   leaseTtlMs?: number;
 };
 
-export type AlertCounts = {
-  /** Single messages posted (high findings). */
-  posted: number;
-  /** Digest messages posted (each part counts). */
-  digests: number;
-  /** Messages updated in place to show a resolution. */
-  updated: number;
-  /** Posts whose answer had been lost, found in the channel and recorded instead of posted again. */
-  reconciled: number;
-  /** Active findings left alone: already alerted, acknowledged or snoozed. */
-  skipped: number;
-  /** Posts or updates that failed (retried on the next run where that is safe). */
-  failed: number;
-};
-
-export type PushAlertsSummary = {
-  status: "completed" | "skipped" | "failed";
-  reason: string | null;
-  /** True when this run opened with the first-run summary. */
-  openingSummary: boolean;
-  counts: AlertCounts;
-  durationMs: number;
-};
-
 const emptyCounts = (): AlertCounts => ({
   posted: 0,
   digests: 0,
@@ -101,8 +85,6 @@ const emptyCounts = (): AlertCounts => ({
   failed: 0,
 });
 
-type Notice = { severity: Severity; atMs: number };
-
 type RunContext = {
   deps: PushAlertsDeps;
   channel: string;
@@ -111,55 +93,15 @@ type RunContext = {
   signal: AbortSignal;
 };
 
-const findingKey = (f: Pick<Finding, "projectGid" | "ruleId">) => `${f.projectGid}#${f.ruleId}`;
 const refOf = (f: Finding): FindingRef => ({
   projectGid: f.projectGid,
   ruleId: f.ruleId,
   expectedVersion: f.version,
 });
-/** Slack's ts is the posting time in epoch seconds ("1712345678.000200"). */
-const tsMillis = (ts: string): number => Math.round(Number.parseFloat(ts) * 1000) || 0;
 
 function intentHere(f: Finding, channel: string): FindingAlertIntent | null {
   const intent = f.alertIntent ?? null;
   return intent !== null && intent.channel === channel && intent.occurrence === f.occurrences ? intent : null;
-}
-
-function digestHere(f: Finding, channel: string): FindingDigestRef | null {
-  const digest = f.digest ?? null;
-  return digest !== null && digest.channel === channel && digest.occurrence === f.occurrences ? digest : null;
-}
-
-function alertHere(f: Finding, channel: string) {
-  return f.alert !== null && f.alert.channel === channel ? f.alert : null;
-}
-
-/** The strongest message about this occurrence of the finding already in the channel. */
-function strongestNotice(f: Finding, channel: string): Notice | null {
-  const notices = [alertHere(f, channel), digestHere(f, channel)]
-    .filter((n) => n !== null)
-    .map((n) => ({ severity: n.severity, atMs: n.at === undefined ? tsMillis(n.ts) : Date.parse(n.at) }));
-  notices.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.atMs - a.atMs);
-  return notices[0] ?? null;
-}
-
-/** Open and never posted at this severity or above (a wake-up is checked separately). */
-function needsNoticeBySeverity(f: Finding, channel: string): boolean {
-  if (f.status !== "open") return false;
-  const notice = strongestNotice(f, channel);
-  return notice === null || SEVERITY_RANK[f.severity] > SEVERITY_RANK[notice.severity];
-}
-
-/** The rules engine's changelog entry for a snoozed finding that opened again (see services/rules). */
-function isWakeEntry(entry: ChangeEntry, ruleId: string, afterMs: number): boolean {
-  return (
-    entry.fieldName === `finding:${ruleId}` &&
-    typeof entry.oldValue === "string" &&
-    entry.oldValue.startsWith("snoozed/") &&
-    typeof entry.newValue === "string" &&
-    entry.newValue.startsWith("open/") &&
-    Date.parse(entry.detectedAt) > afterMs
-  );
 }
 
 export async function pushAlerts(deps: PushAlertsDeps): Promise<PushAlertsSummary> {
@@ -179,7 +121,7 @@ export async function pushAlerts(deps: PushAlertsDeps): Promise<PushAlertsSummar
   try {
     const outcome = await runExclusive(
       {
-        meta: deps.repos.meta,
+        leases: deps.repos.meta.leases,
         name: ALERTS_LEASE,
         owner: deps.owner,
         ttlMs: deps.leaseTtlMs ?? LEASE_TTL_MS,
@@ -204,32 +146,31 @@ export async function pushAlerts(deps: PushAlertsDeps): Promise<PushAlertsSummar
 
 async function run(ctx: RunContext): Promise<{ openingSummary: boolean }> {
   const { repos } = ctx.deps;
-  const lastRunCursor = await repos.meta.getCursor(LAST_RUN_CURSOR);
+  const lastRunCursor = await repos.meta.cursors.get(LAST_RUN_CURSOR);
   const [active, resolved] = await Promise.all([
     repos.findings.listOpen(),
     repos.findings.listByStatus("resolved"),
   ]);
   const findings = new Map([...active, ...resolved].map((f) => [findingKey(f), f]));
-  const neverAlerted = [...findings.values()].every(
-    (f) => f.alert === null && (f.digest ?? null) === null && (f.alertIntent ?? null) === null,
-  );
+  // Read before the intents are reconciled: an intent left behind means a post may have gone out.
+  const storeNeverAlerted = neverAlerted(findings.values());
 
   await reconcileIntents(ctx, findings);
   await closeResolved(ctx, findings);
 
   const current = [...findings.values()].filter((f) => f.status !== "resolved");
   const woken = await findWoken(ctx, current, lastRunCursor === null ? null : Date.parse(lastRunCursor));
-  const eligible = current.filter((f) => needsNoticeBySeverity(f, ctx.channel) || woken.has(findingKey(f)));
-  ctx.counts.skipped += current.length - eligible.length;
-
-  const openingSummary = neverAlerted && eligible.length > ctx.deps.settings.maxIndividual;
-  const highs = openingSummary ? [] : eligible.filter((f) => f.severity === "high").sort(oldestFirst);
-  const singles = highs.slice(0, ctx.deps.settings.maxIndividual);
-  const singleKeys = new Set(singles.map(findingKey));
-  const digestFindings = eligible.filter((f) => !singleKeys.has(findingKey(f)));
+  const { singles, digest, openingSummary, skipped } = planAlerts({
+    findings: current,
+    channel: ctx.channel,
+    woken,
+    neverAlerted: storeNeverAlerted,
+    settings: { maxIndividual: ctx.deps.settings.maxIndividual },
+  });
+  ctx.counts.skipped += skipped.length;
 
   const projects = await repos.projects.batchGet(
-    eligible.map((f) => f.projectGid),
+    [...singles, ...digest].map((f) => f.projectGid),
     { withRaw: false },
   );
   const render = await renderContext(ctx, [...projects.values()]);
@@ -242,16 +183,13 @@ async function run(ctx: RunContext): Promise<{ openingSummary: boolean }> {
     if (ctx.signal.aborted) break;
     await postSingle(ctx, render, withProject(finding), woken.has(findingKey(finding)));
   }
-  if (!ctx.signal.aborted && digestFindings.length > 0) {
-    const entries = digestFindings.map(withProject).sort(byProject);
-    await postDigest(ctx, render, entries, woken, openingSummary ? eligible.map(withProject) : null);
+  if (!ctx.signal.aborted && digest.length > 0) {
+    const entries = digest.map(withProject).sort(byProject);
+    await postDigest(ctx, render, entries, woken, openingSummary ? digest.map(withProject) : null);
   }
-  if (!ctx.signal.aborted) await repos.meta.putCursor(LAST_RUN_CURSOR, ctx.now.toISOString());
+  if (!ctx.signal.aborted) await repos.meta.cursors.put(LAST_RUN_CURSOR, ctx.now.toISOString());
   return { openingSummary };
 }
-
-const oldestFirst = (a: Finding, b: Finding) =>
-  a.createdAt.localeCompare(b.createdAt) || findingKey(a).localeCompare(findingKey(b));
 
 const byProject = (a: FindingWithProject, b: FindingWithProject) =>
   compareSpanishNumeric(a.project?.pmoId ?? "\uffff", b.project?.pmoId ?? "\uffff") ||
@@ -394,35 +332,23 @@ async function updateMessage(ctx: RunContext, ref: MessageRef, message: SlackMes
 }
 
 /**
- * Findings that were snoozed after their last message and have opened again since: the rules
- * engine records that as a changelog entry `finding:<ruleId>` from `snoozed/…` to `open/…`. Only
- * findings changed since the last run (and after their message) are looked up, one read a project.
+ * Findings that were snoozed after their last message and have opened again since, as the rules
+ * engine's changelog entries say (services/rules/finding-state-codec.ts). Only findings changed
+ * since the last run (and after their message) are looked up, one read a project.
  */
 async function findWoken(
   ctx: RunContext,
   current: readonly Finding[],
   lastRunMs: number | null,
 ): Promise<Set<string>> {
-  const suspects = current.filter((f) => {
-    if (f.status !== "open" || needsNoticeBySeverity(f, ctx.channel)) return false;
-    const notice = strongestNotice(f, ctx.channel);
-    const updatedMs = Date.parse(f.updatedAt);
-    return (
-      notice !== null &&
-      updatedMs > notice.atMs &&
-      (lastRunMs === null || updatedMs > lastRunMs - WAKE_CHECK_MARGIN_MS)
-    );
-  });
+  const suspects = wakeSuspects(current, ctx.channel, lastRunMs);
   const woken = new Set<string>();
   const byProject = new Map<string, Finding[]>();
   for (const f of suspects) byProject.set(f.projectGid, [...(byProject.get(f.projectGid) ?? []), f]);
   await mapLimit([...byProject], STORE_CONCURRENCY, async ([projectGid, projectFindings]) => {
     const entries = await ctx.deps.repos.changelog.listForProject(projectGid, 50);
-    for (const finding of projectFindings) {
-      const noticeMs = strongestNotice(finding, ctx.channel)?.atMs ?? 0;
-      if (entries.some((entry) => isWakeEntry(entry, finding.ruleId, noticeMs)))
-        woken.add(findingKey(finding));
-    }
+    for (const finding of projectFindings)
+      if (wokeSinceNotice(finding, entries, ctx.channel)) woken.add(findingKey(finding));
   });
   return woken;
 }

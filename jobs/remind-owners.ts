@@ -83,7 +83,7 @@ async function remind(
   selected: (p: Project) => boolean,
 ): Promise<RemindSummary> {
   const outcome = await runExclusive(
-    { meta: deps.repos.meta, name: REMINDERS_LEASE, owner: deps.owner, ttlMs: 5 * 60_000 },
+    { leases: deps.repos.meta.leases, name: REMINDERS_LEASE, owner: deps.owner, ttlMs: 5 * 60_000 },
     () => remindUnderLease(deps, kind, selected),
   ).catch((error: unknown) => {
     deps.logger.error({ err: error, kind }, "reminders failed");
@@ -124,7 +124,7 @@ async function remindUnderLease(
       continue;
     }
     // Recorded before sending: a second instance, or a second run today, never sends it again.
-    if ((await deps.repos.meta.recordEvent(`reminder:${kind}:${day}:${profile.slackUserId}`)) === "seen") {
+    if ((await deps.repos.meta.events.record(`reminder:${kind}:${day}:${profile.slackUserId}`)) === "seen") {
       summary.alreadyReminded++;
       continue;
     }
@@ -147,7 +147,8 @@ async function remindUnderLease(
   summary.unmappedOwners = unmapped.length;
   if (unmapped.length > 0) {
     for (const admin of deps.settings.adminUserIds) {
-      if ((await deps.repos.meta.recordEvent(`reminder-admins:${kind}:${day}:${admin}`)) === "seen") continue;
+      if ((await deps.repos.meta.events.record(`reminder-admins:${kind}:${day}:${admin}`)) === "seen")
+        continue;
       const locale = (await deps.repos.users.get(admin))?.locale ?? deps.settings.defaultLocale;
       await deps.messenger
         .post(admin, unmappedOwnersMessage(locale, unmapped, now))

@@ -1,36 +1,34 @@
-import type { Config } from "../app/config.ts";
-import type { FullPipelineSummary } from "../jobs/pipeline.ts";
-import type { AsanaClient } from "../services/asana/client.ts";
+import type { PmoService } from "../services/commands/pmo-service.ts";
+import type { ExportService } from "../services/export/export-service.ts";
+import type { FindingActions } from "../services/findings/finding-actions.ts";
+import type { HomeService } from "../services/home/home-service.ts";
 import type { Logger } from "../services/logger.ts";
-import type { Clock, SyncKind } from "../services/model.ts";
-import type { PortfolioSnapshot } from "../services/portfolio/portfolio-snapshot.ts";
-import type { Notifier } from "../services/slack/notifier.ts";
-import type { Repositories } from "../services/store/repositories.ts";
+import type { Clock, Locale } from "../services/model.ts";
+import type { UpdateServices } from "../services/updates/update-services.ts";
 import type { UserDirectory } from "../services/users/directory.ts";
 
-/** What the pipeline runner tells a user who asked for `/pmo sync`. */
-export type ManualSyncOutcome = FullPipelineSummary;
-
 /**
- * Everything a listener may use. Listeners build the services they call from these once, at
- * registration; they never reach DynamoDB or Asana themselves.
+ * The use cases the Slack listeners call, built once by the composition root (app/services.ts):
+ * a listener acks, parses, calls one of these and renders. It never builds a service, and never
+ * reaches a repository, the Asana client or the config.
  */
+export type ListenerServices = {
+  users: Pick<UserDirectory, "localeOf">;
+  /** `/pmo` lookups, status and manual sync. */
+  lookups: PmoService;
+  findings: FindingActions;
+  home: HomeService;
+  /** The status-update conversation (DMs, its buttons, the update modal) and its durable inbox. */
+  updates: Pick<UpdateServices, "conversations" | "inbox">;
+  export: ExportService;
+};
+
+/** How answers are rendered: the PMO's time zone, and the language when a person's is unknown. */
+export type RenderingSettings = { timeZone: string; defaultLocale: Locale };
+
 export type ListenerDeps = {
-  config: Config;
+  services: ListenerServices;
   logger: Logger;
   clock: Clock;
-  repos: Repositories;
-  /** Every project and unresolved finding, reused until one changes (Home, /pmo lists). */
-  portfolio: PortfolioSnapshot;
-  asana: AsanaClient | null;
-  /** Slack user -> Asana user, roles and languages. */
-  users: UserDirectory;
-  /** The PMO channel (alerts, risk alerts from DMs). */
-  notifier: Notifier;
-  jobs: {
-    /** Runs sync -> rules -> alerts now, through the same lease as the schedule. */
-    runPipeline(kind: SyncKind): Promise<ManualSyncOutcome>;
-    /** The next scheduled runs, for `/pmo estado`. */
-    nextRuns(): { name: string; next: Date | null }[];
-  };
+  rendering: RenderingSettings;
 };

@@ -12,4 +12,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerViews(app, deps);
   registerEvents(app, deps);
   registerMessages(app, deps);
+  // The last resort: each listener answers its own failures; what still escapes is logged here
+  // (code and context only, never what the person wrote) instead of reaching Bolt's default.
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, "a Slack listener failed");
+  });
 }

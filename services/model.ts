@@ -263,3 +263,114 @@ export const leaseSchema = z.object({
   expiresAtMs: z.number().int(),
 });
 export type Lease = z.output<typeof leaseSchema>;
+
+const SEVERITY_RANK: { readonly [S in Severity]: number } = { high: 3, medium: 2, low: 1 };
+
+/** high = 3, medium = 2, low = 1: a higher number asks for more attention. */
+export function severityRank(severity: Severity): number {
+  return SEVERITY_RANK[severity];
+}
+
+/** A sort comparator: the higher severity first. */
+export function bySeverityDescending(a: Severity, b: Severity): number {
+  return SEVERITY_RANK[b] - SEVERITY_RANK[a];
+}
+
+/** What one evaluation of the rules does to one finding (services/rules/engine.ts). */
+export type TransitionKind =
+  | "open"
+  | "reopen"
+  | "escalate"
+  | "deescalate"
+  | "refresh"
+  | "wake"
+  | "resolve"
+  | "unchanged"
+  | "kept_on_stale_data";
+
+export type TransitionCounts = {
+  opened: number;
+  reopened: number;
+  escalated: number;
+  deescalated: number;
+  refreshed: number;
+  woken: number;
+  resolved: number;
+  unchanged: number;
+  /** Findings whose rule stopped firing but that stay, because the project's data is stale. */
+  keptOnStaleData: number;
+  /** Findings skipped because someone else kept changing them while the engine wrote. */
+  conflicts: number;
+};
+
+/** A finding the PMO channel must hear about (again) after an evaluation. */
+export type AlertNeeded = { projectGid: string; ruleId: string; kind: TransitionKind; severity: Severity };
+
+/** One evaluation of the rules: of the whole portfolio (the job) or of a few projects (a DM update). */
+export type RulesSummary = {
+  status: "completed" | "skipped" | "failed";
+  /** Why it was skipped or failed. */
+  reason: string | null;
+  syncId: string | null;
+  counts: TransitionCounts;
+  evaluatedProjects: number;
+  durationMs: number;
+  /** Findings opened, reopened, escalated or woken by this run: what the PMO channel must hear. */
+  alerts: AlertNeeded[];
+};
+
+// ---- What the jobs report (what `/pmo sync`, `/pmo estado`, the CLI and the web show) -----------
+
+/** One Asana sync. */
+export type SyncSummary = {
+  status: "completed" | "failed" | "skipped";
+  kind: SyncKind;
+  syncId: string | null;
+  /** Why it was skipped or failed. */
+  reason: string | null;
+  stats: SyncStats & {
+    projectsWritten: number;
+    projectsRemoved: number;
+    listingRestarts: number;
+    abandonedRuns: number;
+  };
+};
+
+export type AlertCounts = {
+  /** Single messages posted (high findings). */
+  posted: number;
+  /** Digest messages posted (each part counts). */
+  digests: number;
+  /** Messages updated in place to show a resolution. */
+  updated: number;
+  /** Posts whose answer had been lost, found in the channel and recorded instead of posted again. */
+  reconciled: number;
+  /** Active findings left alone: already alerted, acknowledged or snoozed. */
+  skipped: number;
+  /** Posts or updates that failed (retried on the next run where that is safe). */
+  failed: number;
+};
+
+/** One run of the alerts to the PMO channel. */
+export type PushAlertsSummary = {
+  status: "completed" | "skipped" | "failed";
+  reason: string | null;
+  /** True when this run opened with the first-run summary. */
+  openingSummary: boolean;
+  counts: AlertCounts;
+  durationMs: number;
+};
+
+/** sync -> rules. */
+export type PipelineSummary = {
+  /** The sync's summary, its findingsOpened / findingsResolved filled in from the rules. */
+  sync: SyncSummary;
+  /** Null when the sync did not complete (skipped or failed): the rules did not run. */
+  rules: RulesSummary | null;
+};
+
+/** sync -> rules -> alerts. */
+export type FullPipelineSummary = PipelineSummary & {
+  /** Null when the rules did not complete: nothing new to say. */
+  alerts: PushAlertsSummary | null;
+};

@@ -4,7 +4,8 @@ import { Ajv } from "ajv";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { parseConfig } from "../app/config.ts";
-import type { ListenerDeps } from "../listeners/deps.ts";
+import { createLogger } from "../app/logger.ts";
+import type { ListenerDeps, ListenerServices } from "../listeners/deps.ts";
 import { registerListeners } from "../listeners/index.ts";
 
 const SHARED = "../shared/slack";
@@ -99,9 +100,12 @@ function registrations() {
   const unused = () => {
     throw new Error("not used while registering");
   };
-  const deps = new Proxy({ config } as ListenerDeps, {
-    get: (target, key) => (key === "config" ? target.config : unused),
-  });
+  const deps: ListenerDeps = {
+    services: new Proxy({} as ListenerServices, { get: () => unused }),
+    logger: createLogger(config),
+    clock: () => new Date(),
+    rendering: { timeZone: config.timezone, defaultLocale: config.defaultLocale },
+  };
   registerListeners(app, deps);
   return seen;
 }

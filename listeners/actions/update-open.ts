@@ -2,7 +2,6 @@ import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { UPDATE_OPEN } from "../../services/slack/reminder-ids.ts";
 import type { ListenerDeps } from "../deps.ts";
-import { openUpdateModal } from "../messages/index.ts";
 
 const clickSchema = z.object({
   trigger_id: z.string().min(1),
@@ -12,17 +11,25 @@ const clickSchema = z.object({
 
 /** "Actualizar estado" on a reminder or the Home tab: the update modal for that project. */
 export function registerUpdateOpen(app: App, deps: ListenerDeps): void {
+  const { conversations } = deps.services.updates;
   app.action(UPDATE_OPEN, async ({ ack, body, client }) => {
     await ack();
     const click = clickSchema.safeParse(body);
-    if (!click.success) return;
+    if (!click.success) {
+      deps.logger.warn("an update button whose payload is not ours");
+      return;
+    }
+    const userId = click.data.user.id;
     const [action] = click.data.actions;
     try {
-      await openUpdateModal(app, client, click.data.trigger_id, click.data.user.id, {
-        projectGid: action?.value ?? "",
-      });
+      const view = await conversations.openModal(userId, { projectGid: action?.value ?? "" });
+      await client.views.open({ trigger_id: click.data.trigger_id, view });
     } catch (error) {
-      deps.logger.warn({ err: error, user: click.data.user.id }, "could not open the update modal");
+      deps.logger.error({ err: error, user: userId }, "could not open the update modal");
+      // The button may be on the Home tab, where nothing else can be said: the app's DM can.
+      await conversations
+        .notifyUnhandled(userId, userId, "click")
+        .catch((notifyError: unknown) => deps.logger.warn({ err: notifyError }, "could not tell the writer"));
     }
   });
 }

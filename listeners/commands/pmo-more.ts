@@ -1,15 +1,15 @@
 import type { App } from "@slack/bolt";
 import { PMO_MORE_ACTION_ID, parseMoreValue } from "../../services/commands/pmo-more-value.ts";
-import type { PmoService } from "../../services/commands/pmo-service.ts";
 import { pmoAnswerMessage, pmoMoreInvalidMessage } from "../../services/slack/blocks/pmo/answer.ts";
 import type { ListenerDeps } from "../deps.ts";
-import { answerFailure, ephemeral, renderContext } from "./pmo.ts";
+import { answerFailure, ephemeral, renderContext } from "./respond.ts";
 
 /**
  * The "Ver más" / "Show more" button of a paged `/pmo` answer: the next page, as a new ephemeral
  * message. Registered with the commands (not in listeners/actions) because it belongs to `/pmo`.
  */
-export function registerPmoMore(app: App, deps: ListenerDeps, service: PmoService): void {
+export function registerPmoMore(app: App, deps: ListenerDeps): void {
+  const { lookups } = deps.services;
   app.action(
     { type: "block_actions", action_id: PMO_MORE_ACTION_ID },
     async ({ ack, action, body, respond }) => {
@@ -19,16 +19,16 @@ export function registerPmoMore(app: App, deps: ListenerDeps, service: PmoServic
       try {
         if (request === null) {
           deps.logger.warn({ user: userId }, "/pmo more: a button value that is not ours");
-          const locale = await service.localeOf(userId);
+          const locale = await lookups.localeOf(userId);
           await respond(
-            ephemeral(pmoMoreInvalidMessage(renderContext(deps, locale), await service.freshness())),
+            ephemeral(pmoMoreInvalidMessage(renderContext(deps, locale), await lookups.freshness())),
           );
           return;
         }
-        const reply = await service.answer(request.command, userId);
+        const reply = await lookups.answer(request.command, userId);
         await respond(ephemeral(pmoAnswerMessage(renderContext(deps, reply.locale), reply, request.offset)));
       } catch (error) {
-        await answerFailure(deps, service, respond, userId, {
+        await answerFailure(deps, respond, userId, {
           error,
           subcommand: `more:${request?.command.kind ?? "invalid"}`,
         });

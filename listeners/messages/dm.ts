@@ -1,6 +1,5 @@
 import type { App } from "@slack/bolt";
 import { parseDirectMessage } from "../../services/slack/update-payloads.ts";
-import type { UpdateServices } from "../../services/updates/update-services.ts";
 import type { ListenerDeps } from "../deps.ts";
 
 /**
@@ -8,7 +7,8 @@ import type { ListenerDeps } from "../deps.ts";
  * not be lost; a duplicate delivery is dropped there), then read as a status update. Bots, edits,
  * deletions and messages outside the DM are ignored. The text is never logged.
  */
-export function registerDirectMessages(app: App, deps: ListenerDeps, updates: UpdateServices): void {
+export function registerDirectMessages(app: App, deps: ListenerDeps): void {
+  const updates = deps.services.updates;
   app.message(async ({ body }) => {
     const dm = parseDirectMessage(body, deps.clock());
     if (dm === null) return;

@@ -9,14 +9,13 @@ import {
 } from "../../services/slack/update-ids.ts";
 import { parseUpdateClick } from "../../services/slack/update-payloads.ts";
 import type { UpdateClick } from "../../services/updates/conversation-service.ts";
-import type { UpdateServices } from "../../services/updates/update-services.ts";
 import type { ListenerDeps } from "../deps.ts";
 
 type Opener = { views: { open(args: { trigger_id: string; view: ModalView }): Promise<unknown> } };
 
 /** The conversation's buttons: a project chosen, Confirmar, Cancelar, and Editar (the modal). */
-export function registerUpdateButtons(app: App, deps: ListenerDeps, updates: UpdateServices): void {
-  const { conversations } = updates;
+export function registerUpdateButtons(app: App, deps: ListenerDeps): void {
+  const { conversations } = deps.services.updates;
   const answering = (
     actionId: UpdateActionId,
     handle: (click: UpdateClick, triggerId: string | null, client: Opener) => Promise<void>,

@@ -1,17 +1,28 @@
 import type { App } from "@slack/bolt";
 import { UPDATE_MODAL } from "../../services/slack/update-ids.ts";
 import { parseUpdateModalSubmission } from "../../services/slack/update-payloads.ts";
-import type { UpdateServices } from "../../services/updates/update-services.ts";
 import type { ListenerDeps } from "../deps.ts";
 
 /** The update modal submitted: each problem under its field, or closed and saved. */
-export function registerUpdateModal(app: App, _deps: ListenerDeps, updates: UpdateServices): void {
+export function registerUpdateModal(app: App, deps: ListenerDeps): void {
+  const { conversations } = deps.services.updates;
   app.view(UPDATE_MODAL, async ({ ack, body }) => {
     const submission = parseUpdateModalSubmission(body);
-    if (submission === null) return ack();
-    const answer = await updates.conversations.checkModal(submission);
+    if (submission === null) {
+      deps.logger.warn("an update modal submission whose payload is not ours");
+      return ack();
+    }
+    // The check answers its own failures as an error under a field, keeping what was typed.
+    const answer = await conversations.checkModal(submission);
     if (answer.kind === "errors") return ack({ response_action: "errors", errors: answer.errors });
     await ack();
-    await updates.conversations.submitModal(answer);
+    try {
+      await conversations.submitModal(answer);
+    } catch (error) {
+      deps.logger.error({ err: error, user: submission.userId }, "an update modal could not be saved");
+      await conversations
+        .notifyUnhandled(submission.userId, submission.userId, "unrecorded")
+        .catch((notifyError: unknown) => deps.logger.warn({ err: notifyError }, "could not tell the writer"));
+    }
   });
 }

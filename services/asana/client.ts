@@ -1,6 +1,4 @@
 import type { z } from "zod";
-import { type Config, VARIABLES } from "../../app/config.ts";
-import { ConfigError } from "../errors.ts";
 import { AsanaError, isAsanaError } from "./errors.ts";
 import {
   type AsanaEvent,
@@ -31,7 +29,7 @@ import {
 
 export { AsanaError, type AsanaErrorCode, isAsanaError } from "./errors.ts";
 
-export type AsanaPlan = Config["asana"]["plan"];
+export type AsanaPlan = "paid" | "free";
 
 /** Asana's published limits (DESIGN.md section 4). */
 export const REQUESTS_PER_MINUTE: Record<AsanaPlan, number> = { paid: 1500, free: 150 };
@@ -615,20 +613,4 @@ class Semaphore {
       else next();
     };
   }
-}
-
-export function asanaClientFromConfig(
-  config: Config["asana"],
-  overrides: Partial<Omit<AsanaClientOptions, "baseUrl" | "token" | "plan">> = {},
-): AsanaClient {
-  if (config.token === null) {
-    throw new ConfigError([
-      {
-        variable: "ASANA_TOKEN",
-        problem: "missing (needed to read Asana)",
-        example: VARIABLES.ASANA_TOKEN.example,
-      },
-    ]);
-  }
-  return createAsanaClient({ baseUrl: config.baseUrl, token: config.token, plan: config.plan, ...overrides });
 }

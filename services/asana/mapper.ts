@@ -1,5 +1,5 @@
-import type { Config } from "../../app/config.ts";
 import { type Project, type ProjectStatus, projectSchema } from "../model.ts";
+import { normalisePmoId } from "../pmo-id.ts";
 import { type AsanaCustomField, type AsanaTaskCounts, asanaProjectSchema } from "./schemas.ts";
 
 /**
@@ -10,7 +10,7 @@ import { type AsanaCustomField, type AsanaTaskCounts, asanaProjectSchema } from 
  * they are rendered.
  */
 
-export type CustomFieldNames = Pick<Config["asana"], "pmoIdField" | "verticalField">;
+export type CustomFieldNames = { pmoIdField: string; verticalField: string };
 
 export const DEFAULT_CUSTOM_FIELD_NAMES: CustomFieldNames = {
   pmoIdField: "PMO ID",
@@ -109,16 +109,6 @@ export function customFieldValue(
     if (value !== null) return value;
   }
   return null;
-}
-
-const PMO_ID_LIKE = /^(?:pmo)?[\s_-]*#?\s*(\d+)$/i;
-
-/** `123`, `pmo 123`, `pmo-123`, `PMO_123` and `PMO #123` become `PMO-123`; other values stay as given. */
-export function normalisePmoId(value: string | null): string | null {
-  const trimmed = trimmedOrNull(value);
-  if (trimmed === null) return null;
-  const match = PMO_ID_LIKE.exec(trimmed);
-  return match?.[1] === undefined ? trimmed : `PMO-${match[1]}`;
 }
 
 export function progressPercent(completed: number | null, total: number | null): number | null {

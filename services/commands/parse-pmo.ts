@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { normalisePmoId } from "../asana/mapper.ts";
 import { SEVERITIES, type Severity, type SyncKind } from "../model.ts";
+import { parsePmoId } from "../pmo-id.ts";
 import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
 
 /**
@@ -81,12 +81,11 @@ export function foldText(text: string): string {
   return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ").trim();
 }
 
-/** The same forms the sync normalises (services/asana/mapper.ts), bare numbers included. */
-const pmoIdSchema = z
-  .string()
-  .trim()
-  .regex(/^(?:pmo)?[\s_-]*#?\s*\d{1,20}$/i)
-  .transform((value) => normalisePmoId(value) ?? value);
+/** Longest PMO ID number a command may name: anything longer is shown back as not understood. */
+const PMO_ID_MAX_DIGITS = 20;
+
+/** The same forms the sync stores (services/pmo-id.ts), bare numbers included. */
+const typedPmoId = (text: string): string | null => parsePmoId(text, { maxDigits: PMO_ID_MAX_DIGITS });
 
 /** How Slack sends a mention typed in a command: `<@U123|name>` or `<@U123>`. */
 const SLACK_MENTION = /^<@([UW][A-Z0-9]{1,30})(?:\|([^<>]*))?>$/;
@@ -190,8 +189,8 @@ export function excerpt(text: string): string {
 export function parsePmoCommand(rawText: string): PmoCommand {
   const text = rawText.trim();
   if (text === "") return { kind: "help", notUnderstood: null };
-  const pmoId = pmoIdSchema.safeParse(text);
-  if (pmoId.success) return { kind: "project", pmoId: pmoId.data };
+  const pmoId = typedPmoId(text);
+  if (pmoId !== null) return { kind: "project", pmoId };
 
   const [, first = "", rest = ""] = /^(\S+)\s*([\s\S]*)$/.exec(text) ?? [];
   const folded = foldText(text);
@@ -206,10 +205,8 @@ export function parsePmoCommand(rawText: string): PmoCommand {
     case "status":
       return { kind: "status" };
     case "project": {
-      const id = pmoIdSchema.safeParse(rest);
-      return id.success
-        ? { kind: "project", pmoId: id.data }
-        : { kind: "help", notUnderstood: excerpt(text) };
+      const id = typedPmoId(rest);
+      return id !== null ? { kind: "project", pmoId: id } : { kind: "help", notUnderstood: excerpt(text) };
     }
     case "search":
       return parseSearch(rest);
@@ -219,8 +216,8 @@ export function parsePmoCommand(rawText: string): PmoCommand {
       return parseSync(rest);
     case "update": {
       if (rest.trim() === "") return { kind: "update", pmoId: null };
-      const id = pmoIdSchema.safeParse(rest);
-      return id.success ? { kind: "update", pmoId: id.data } : { kind: "help", notUnderstood: excerpt(text) };
+      const id = typedPmoId(rest);
+      return id !== null ? { kind: "update", pmoId: id } : { kind: "help", notUnderstood: excerpt(text) };
     }
     case "export": {
       // The same filters as hallazgos.

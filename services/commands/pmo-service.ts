@@ -1,10 +1,11 @@
-import type { PipelineSummary } from "../../jobs/pipeline.ts";
-import type { PushAlertsSummary } from "../../jobs/push-alerts.ts";
+import type { Authorization } from "../authorization/authorization.ts";
 import { compareSpanish, compareSpanishNumeric } from "../collation.ts";
 import { mapLimit } from "../concurrency.ts";
 import type { Logger } from "../logger.ts";
 import {
+  bySeverityDescending,
   type Finding,
+  type FullPipelineSummary,
   type Locale,
   type Project,
   SEVERITIES,
@@ -14,6 +15,7 @@ import {
   type SyncStats,
   type UserProfile,
 } from "../model.ts";
+import { loadMyProjects } from "../portfolio/my-projects.ts";
 import type { PortfolioSnapshot } from "../portfolio/portfolio-snapshot.ts";
 import { isActiveProject } from "../rules/rules.ts";
 import type { Repositories } from "../store/repositories.ts";
@@ -89,15 +91,15 @@ export type SyncOutcome =
   | { kind: "skipped"; syncKind: SyncKind }
   | { kind: "failed"; syncKind: SyncKind; cause: unknown };
 
-/** What a manual run returns: the pipeline's summary, with the alerts when the runner has them. */
-export type ManualRunSummary = PipelineSummary & { alerts?: PushAlertsSummary | null };
+/** What a manual run returns: sync -> rules -> alerts. */
+export type ManualRunSummary = FullPipelineSummary;
 
 export type PmoServiceDeps = {
   repos: Pick<Repositories, "projects" | "findings" | "syncLog">;
   /** Every project and unresolved finding: what `buscar`, `hallazgos` and `estado` go through. */
   portfolio: Pick<PortfolioSnapshot, "read">;
-  users: Pick<UserDirectory, "profile" | "isAdmin" | "localeOf">;
-  config: { slack: { adminUserIds: readonly string[] } };
+  users: Pick<UserDirectory, "profile" | "localeOf">;
+  authorization: Pick<Authorization, "may" | "admins">;
   jobs: {
     runPipeline(kind: SyncKind): Promise<ManualRunSummary>;
     nextRuns(): ScheduledRun[];
@@ -112,8 +114,6 @@ export const STATUS_RUNS = 5;
 /** Parallel finding queries for `/pmo mis-proyectos`. */
 const FINDING_QUERIES = 8;
 
-const SEVERITY_RANK: { readonly [S in Severity]: number } = { high: 0, medium: 1, low: 2 };
-
 const isActiveFinding = (finding: Finding): boolean => finding.status !== "resolved";
 
 /** The project without the Asana payload it was read from: what answers keep in memory. */
@@ -126,7 +126,7 @@ function summarize(project: Project, findings: readonly Finding[]): ProjectSumma
 }
 
 const bySeverity = (a: Finding, b: Finding): number =>
-  SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.ruleId.localeCompare(b.ruleId);
+  bySeverityDescending(a.severity, b.severity) || a.ruleId.localeCompare(b.ruleId);
 
 const projectOrder = (a: Project | null, b: Project | null): number =>
   compareSpanishNumeric(a?.pmoId ?? "\uffff", b?.pmoId ?? "\uffff") ||
@@ -229,9 +229,7 @@ export class PmoService {
         email: profile.email,
       };
     }
-    const projects = (await this.deps.repos.projects.listByResponsable(profile.asanaUserGid))
-      .filter(isActiveProject)
-      .map(slim);
+    const projects = (await loadMyProjects(this.deps.repos.projects, profile)).map(slim);
     const summaries = await mapLimit(projects, FINDING_QUERIES, async (project) =>
       summarize(project, await this.deps.repos.findings.listForProject(project.gid)),
     );
@@ -282,7 +280,7 @@ export class PmoService {
     }
     entries.sort(
       (a, b) =>
-        SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] ||
+        bySeverityDescending(a.finding.severity, b.finding.severity) ||
         projectOrder(a.project, b.project) ||
         a.finding.projectGid.localeCompare(b.finding.projectGid) ||
         a.finding.ruleId.localeCompare(b.finding.ruleId),
@@ -343,13 +341,13 @@ export class PmoService {
     };
   }
 
-  mayRunSync(slackUserId: string): boolean {
-    return this.deps.users.isAdmin(slackUserId);
+  mayRunSync(slackUserId: string): Promise<boolean> {
+    return this.deps.authorization.may(slackUserId, "sync");
   }
 
   /** Who may run `/pmo sync`: the configured PMO admins. */
   syncAdmins(): readonly string[] {
-    return this.deps.config.slack.adminUserIds;
+    return this.deps.authorization.admins();
   }
 
   /** sync -> rules -> alerts through the same lease as the schedule; never throws. */

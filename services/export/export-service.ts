@@ -1,18 +1,24 @@
+import type { Authorization } from "../authorization/authorization.ts";
 import { compareSpanishNumeric } from "../collation.ts";
+import type { FindingFilters } from "../commands/parse-pmo.ts";
 import { mapLimit } from "../concurrency.ts";
 import { t } from "../i18n/index.ts";
-import type { ChangeEntry, Locale, Project, Severity } from "../model.ts";
+import type { ChangeEntry, Clock, Locale, Project, Severity } from "../model.ts";
 import { explainFinding, severityName } from "../slack/blocks/finding-parts.ts";
 import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
 import type { Repositories } from "../store/repositories.ts";
+import type { UserDirectory } from "../users/directory.ts";
 import type { ExportData } from "./workbook.ts";
 
 /** The filters of `/pmo exportar`, as `hallazgos` takes them, already resolved to what to match. */
 export type ExportFilters = {
   severities: readonly Severity[];
   vertical: string | null;
-  /** The Asana user of a mentioned Slack user, or a name matched word by word. */
-  responsable: { asanaUserGid: string; label: string } | { name: string } | null;
+  /**
+   * The Asana user of a mentioned Slack user (null: the person has no Asana user, so owns
+   * nothing and nothing matches), or a name matched word by word.
+   */
+  responsable: { asanaUserGid: string | null; label: string } | { name: string } | null;
 };
 
 export const CHANGES_DAYS = 30;
@@ -25,7 +31,8 @@ function matchesProject(project: Project, filters: ExportFilters): boolean {
     return false;
   const wanted = filters.responsable;
   if (wanted === null) return true;
-  if ("asanaUserGid" in wanted) return project.responsableKey === wanted.asanaUserGid;
+  if ("asanaUserGid" in wanted)
+    return wanted.asanaUserGid !== null && project.responsableKey === wanted.asanaUserGid;
   const name = fold(project.responsable ?? "");
   return fold(wanted.name)
     .split(" ")
@@ -55,7 +62,7 @@ export type ExportResult = {
 
 /** Builds the export: the matching active projects, their open findings, their last 30 days of changes. */
 export async function buildExport(
-  repos: Repositories,
+  repos: Pick<Repositories, "projects" | "findings" | "changelog">,
   options: { filters: ExportFilters; locale: Locale; now: Date },
 ): Promise<ExportResult> {
   const { filters, locale, now } = options;
@@ -101,4 +108,51 @@ export async function buildExport(
     filename: `pmo-pulse-${now.toISOString().slice(0, 10)}.xlsx`,
     counts: { projects: projects.length, findings: findings.length, changes: changes.length },
   };
+}
+
+export type ExportServiceDeps = {
+  repos: Pick<Repositories, "projects" | "findings" | "changelog">;
+  users: Pick<UserDirectory, "profile" | "localeOf">;
+  authorization: Pick<Authorization, "may">;
+  clock: Clock;
+};
+
+export type ExportAnswer =
+  | { kind: "denied"; locale: Locale }
+  | { kind: "built"; locale: Locale; export: ExportResult };
+
+/** The export for a person, Slack or web alike: who may, what the filters mean, the workbook. */
+export class ExportService {
+  constructor(private readonly deps: ExportServiceDeps) {}
+
+  localeOf(slackUserId: string): Promise<Locale> {
+    return this.deps.users.localeOf(slackUserId);
+  }
+
+  /** The workbook for these filters, or `denied` for someone who may not export. */
+  async exportFor(slackUserId: string, filters: FindingFilters): Promise<ExportAnswer> {
+    const locale = await this.deps.users.localeOf(slackUserId);
+    if (!(await this.deps.authorization.may(slackUserId, "export"))) return { kind: "denied", locale };
+    const built = await buildExport(this.deps.repos, {
+      filters: await this.resolveFilters(filters),
+      locale,
+      now: this.deps.clock(),
+    });
+    return { kind: "built", locale, export: built };
+  }
+
+  /** `hallazgos`-style filters resolved to what to match: a mention becomes its Asana user. */
+  async resolveFilters(filters: FindingFilters): Promise<ExportFilters> {
+    const wanted = filters.responsable;
+    let responsable: ExportFilters["responsable"] = null;
+    if (wanted?.kind === "name") responsable = { name: wanted.name };
+    if (wanted?.kind === "slack_user") {
+      const profile = await this.deps.users.profile(wanted.slackUserId);
+      responsable = {
+        asanaUserGid: profile.asanaUserGid,
+        label: wanted.label ?? profile.name ?? wanted.slackUserId,
+      };
+    }
+    return { severities: filters.severities, vertical: filters.vertical, responsable };
+  }
 }

@@ -1,4 +1,5 @@
 import type { AnyBlock, ModalView } from "@slack/types";
+import type { Authorization } from "../authorization/authorization.ts";
 import { StoreError, VersionConflictError } from "../errors.ts";
 import { formatDateTime, type Locale, t } from "../i18n/index.ts";
 import type { Logger } from "../logger.ts";
@@ -53,7 +54,8 @@ export type FindingOutcome = {
 
 export type FindingActionsDeps = {
   repos: Pick<Repositories, "findings" | "projects" | "changelog">;
-  users: Pick<UserDirectory, "isAdmin" | "profile" | "localeOf" | "slackUserIdFor">;
+  users: Pick<UserDirectory, "localeOf" | "slackUserIdFor">;
+  authorization: Pick<Authorization, "may">;
   clock: Clock;
   /** Language and time zone of the channel's messages (the alerts job renders them the same way). */
   channel: { locale: Locale; timeZone: string };
@@ -210,23 +212,14 @@ export class FindingActions {
 
   /** Why the user may not do this (in their language, naming who may), or null when they may. */
   private async denial(userId: string, action: FindingActionKind, loaded: Loaded): Promise<string | null> {
-    if (this.deps.users.isAdmin(userId)) return null;
+    if (await this.deps.authorization.may(userId, action, loaded.project)) return null;
     if (action !== "acknowledge") return t(loaded.locale, `findingAction.denied.${action}`);
-    const responsableKey = loaded.project?.responsableKey ?? null;
-    if (responsableKey !== null && (await this.asanaUserOf(userId)) === responsableKey) return null;
-    const responsable = mentionUser(await this.deps.users.slackUserIdFor(responsableKey));
+    const responsable = mentionUser(
+      await this.deps.users.slackUserIdFor(loaded.project?.responsableKey ?? null),
+    );
     return responsable === null
       ? t(loaded.locale, "findingAction.denied.acknowledge")
       : t(loaded.locale, "findingAction.denied.acknowledgeResponsable", { responsable });
-  }
-
-  /** The user's Asana user; null when unmapped or when neither Slack nor the cache can say. */
-  private async asanaUserOf(userId: string): Promise<string | null> {
-    try {
-      return (await this.deps.users.profile(userId)).asanaUserGid;
-    } catch {
-      return null;
-    }
   }
 
   private async done(

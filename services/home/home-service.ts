@@ -1,14 +1,17 @@
+import type { Authorization } from "../authorization/authorization.ts";
 import { compareSpanish } from "../collation.ts";
 import { mapLimit } from "../concurrency.ts";
 import type { Locale } from "../i18n/index.ts";
-import type { Clock, Severity } from "../model.ts";
+import type { Logger } from "../logger.ts";
+import { bySeverityDescending, type Clock, type Severity } from "../model.ts";
+import { myProjects } from "../portfolio/my-projects.ts";
 import type { PortfolioSnapshot, StoredPortfolio } from "../portfolio/portfolio-snapshot.ts";
-import { isActiveProject } from "../rules/rules.ts";
 import type { FindingWithProject, RenderContext } from "../slack/blocks/finding-parts.ts";
 import { DEFAULT_HOME_STATE, type HomeState, type ValueFilter } from "../slack/blocks/home/home-state.ts";
 import {
   type BuiltHomeView,
   type HomeProjectLine,
+  homeFailedView,
   homeView,
   MY_FINDINGS_FOR_ADMIN,
   MY_FINDINGS_PAGE,
@@ -29,18 +32,19 @@ import type { UserDirectory } from "../users/directory.ts";
 export type HomeServiceDeps = {
   repos: Pick<Repositories, "syncLog">;
   portfolio: Pick<PortfolioSnapshot, "read">;
-  users: Pick<UserDirectory, "isAdmin" | "profile" | "localeOf" | "slackUserIdFor">;
+  users: Pick<UserDirectory, "asanaUserOf" | "localeOf" | "slackUserIdFor">;
+  authorization: Pick<Authorization, "isAdmin">;
   clock: Clock;
   timeZone: string;
+  logger: Pick<Logger, "error">;
 };
 
 const STORE_CONCURRENCY = 10;
 const SYNC_RUNS_READ = 10;
-const SEVERITY_RANK: { readonly [S in Severity]: number } = { high: 0, medium: 1, low: 2 };
 
 /** Highest severity first, then newest, then a stable order. */
 const bySeverityThenNewest = (a: FindingWithProject, b: FindingWithProject): number =>
-  SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] ||
+  bySeverityDescending(a.finding.severity, b.finding.severity) ||
   b.finding.createdAt.localeCompare(a.finding.createdAt) ||
   `${a.finding.projectGid}#${a.finding.ruleId}`.localeCompare(`${b.finding.projectGid}#${b.finding.ruleId}`);
 
@@ -67,15 +71,34 @@ export function passesFilters(state: HomeState, entry: FindingWithProject): bool
 export class HomeService {
   constructor(private readonly deps: HomeServiceDeps) {}
 
+  /**
+   * The Home to publish whatever happens: the user's Home, or, when it cannot be built, one that
+   * says so in their language (a blank tab would leave them guessing).
+   */
+  async viewOrFailure(
+    userId: string,
+    state: HomeState = DEFAULT_HOME_STATE,
+    notice: string | null = null,
+  ): Promise<BuiltHomeView> {
+    try {
+      return await this.view(userId, state, notice);
+    } catch (error) {
+      this.deps.logger.error({ err: error, user: userId }, "the Home could not be built");
+      const locale = await this.deps.users.localeOf(userId).catch((): Locale => "es");
+      return homeFailedView(locale);
+    }
+  }
+
   /** The user's Home for this state, with `notice` on top when given. */
   async view(
     userId: string,
     state: HomeState = DEFAULT_HOME_STATE,
     notice: string | null = null,
   ): Promise<BuiltHomeView> {
-    const admin = this.deps.users.isAdmin(userId);
+    const admin = this.deps.authorization.isAdmin(userId);
     const [asanaUserGid, runs, stored] = await Promise.all([
-      this.asanaUserOf(userId),
+      // Unknown to Slack and the cache: shown as not mapped, which is the truth for now.
+      this.deps.users.asanaUserOf(userId),
       this.deps.repos.syncLog.recent(SYNC_RUNS_READ),
       this.deps.portfolio.read(),
     ]);
@@ -103,20 +126,11 @@ export class HomeService {
     });
   }
 
-  private async asanaUserOf(userId: string): Promise<string | null> {
-    try {
-      return (await this.deps.users.profile(userId)).asanaUserGid;
-    } catch {
-      // Neither Slack nor the cache could say who this is: shown as not mapped, which is the truth for now.
-      return null;
-    }
-  }
-
   private myWork(stored: StoredPortfolio, asanaUserGid: string, state: HomeState, admin: boolean): MyWork {
-    const perProject = stored
-      .projectsOf(asanaUserGid)
-      .filter(isActiveProject)
-      .map((project) => ({ project, findings: stored.findingsOf(project.gid) }));
+    const perProject = myProjects({ asanaUserGid }, stored.projectsOf(asanaUserGid)).map((project) => ({
+      project,
+      findings: stored.findingsOf(project.gid),
+    }));
     const lines: HomeProjectLine[] = perProject.map(({ project, findings }) => ({
       project,
       openFindings: findings.length,

@@ -263,6 +263,7 @@ export const en: Catalog = {
   "findingAction.done.acknowledge": "👀 You acknowledged the finding on {project}.",
   "findingAction.done.resolve": "✅ You resolved the finding on {project}.",
   "findingAction.done.snooze": "💤 You snoozed the finding on {project} until {date}.",
+  "home.failed": "I could not load your Home because of an error. Open the tab again in a few minutes.",
   "home.title": "PMO Pulse",
   "home.freshness": "Data as of {date} ({age} ago)",
   "home.freshness.never": "No data has been synced from Asana yet.",

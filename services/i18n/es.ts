@@ -275,6 +275,7 @@ export const es = {
   "findingAction.done.acknowledge": "👀 Reconociste el hallazgo de {project}.",
   "findingAction.done.resolve": "✅ Resolviste el hallazgo de {project}.",
   "findingAction.done.snooze": "💤 Pospusiste el hallazgo de {project} hasta el {date}.",
+  "home.failed": "No pude cargar tu inicio por un error. Vuelve a abrir la pestaña en unos minutos.",
   "home.title": "PMO Pulse",
   "home.freshness": "Datos al {date} (hace {age})",
   "home.freshness.never": "Todavía no hay datos sincronizados de Asana.",

@@ -1,8 +1,8 @@
+import { byPmoIdThenName } from "../collation.ts";
 import type { Clock, Finding, Project } from "../model.ts";
 import type { FindingWithProject } from "../slack/blocks/finding-parts.ts";
-import type { VersionMark } from "../store/meta-repository.ts";
+import type { VersionMark } from "../store/meta/version-counter.ts";
 import type { PortfolioChange } from "../store/portfolio-version.ts";
-import { byPmoIdThenName } from "../store/projects-repository.ts";
 import type { Repositories } from "../store/repositories.ts";
 
 /**

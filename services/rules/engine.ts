@@ -1,24 +1,29 @@
 import { StoreError, VersionConflictError } from "../errors.ts";
-import type {
-  ChangeEntryInput,
-  Finding,
-  FindingCandidate,
-  FindingDetails,
-  FindingStatus,
-  Project,
-  Severity,
+import {
+  type AlertNeeded,
+  type ChangeEntryInput,
+  type Finding,
+  type FindingCandidate,
+  type FindingDetails,
+  type FindingStatus,
+  type Project,
+  type Severity,
+  severityRank,
+  type TransitionCounts,
+  type TransitionKind,
 } from "../model.ts";
 import type { ChangelogRepository } from "../store/changelog-repository.ts";
 import type { FindingRef, FindingsRepository } from "../store/findings-repository.ts";
-import { isRuleId, severityRank } from "./rules.ts";
+import { encodeFindingState, findingStateField } from "./finding-state-codec.ts";
+import { isRuleId } from "./rules.ts";
 
 /**
  * The findings engine (DESIGN.md section 5): `planTransitions` decides, purely, what each of a
  * project's findings becomes given the rules that fire now; `applyTransitions` writes it.
  *
  * Every transition that changes a finding's status or severity is one changelog entry with
- * source `rules`, fieldName `finding:<ruleId>`, and oldValue / newValue encoded as
- * `<status>/<severity>` (oldValue null for a finding that did not exist):
+ * source `rules`, encoded by ./finding-state-codec.ts: fieldName `finding:<ruleId>`, oldValue /
+ * newValue `<status>/<severity>` (oldValue null for a finding that did not exist):
  *   opened       null              -> "open/medium"
  *   escalated    "acknowledged/medium" -> "open/high"
  *   deescalated  "open/high"       -> "open/medium"
@@ -28,17 +33,6 @@ import { isRuleId, severityRank } from "./rules.ts";
  * A refresh of the numbers alone (days since the last update ticking up) rewrites the finding
  * but is not a transition: its encoding does not change, so the changelog gets no entry.
  */
-
-export type TransitionKind =
-  | "open"
-  | "reopen"
-  | "escalate"
-  | "deescalate"
-  | "refresh"
-  | "wake"
-  | "resolve"
-  | "unchanged"
-  | "kept_on_stale_data";
 
 export type FindingState = { status: FindingStatus; severity: Severity; details: FindingDetails };
 
@@ -50,21 +44,6 @@ export type Transition = {
   finding: Finding | null;
   /** What the finding becomes (equal to the current state for unchanged ones). */
   next: FindingState;
-};
-
-export type TransitionCounts = {
-  opened: number;
-  reopened: number;
-  escalated: number;
-  deescalated: number;
-  refreshed: number;
-  woken: number;
-  resolved: number;
-  unchanged: number;
-  /** Findings whose rule stopped firing but that stay, because the project's data is stale. */
-  keptOnStaleData: number;
-  /** Findings skipped because someone else changed them twice while the engine wrote. */
-  conflicts: number;
 };
 
 export const emptyCounts = (): TransitionCounts => ({
@@ -101,9 +80,6 @@ export function addCounts(into: TransitionCounts, more: TransitionCounts): Trans
 
 /** Transitions after which the PMO channel must hear about the finding (again). */
 export const ALERTING_KINDS: readonly TransitionKind[] = ["open", "reopen", "escalate", "wake"];
-
-export type FindingKey = { projectGid: string; ruleId: string };
-export type AlertNeeded = FindingKey & { kind: TransitionKind; severity: Severity };
 
 const isActive = (finding: Finding): boolean => finding.status !== "resolved";
 
@@ -204,11 +180,6 @@ export function planTransitions(
   });
 }
 
-/** `<status>/<severity>`: the changelog's value for a finding's state; null for no finding. */
-export function encodeFindingState(state: Pick<FindingState, "status" | "severity"> | null): string | null {
-  return state === null ? null : `${state.status}/${state.severity}`;
-}
-
 export function changelogEntryFor(
   transition: Transition,
   now: Date,
@@ -219,7 +190,7 @@ export function changelogEntryFor(
   if (oldValue === newValue) return null;
   return {
     projectGid: transition.projectGid,
-    fieldName: `finding:${transition.ruleId}`,
+    fieldName: findingStateField(transition.ruleId),
     oldValue,
     newValue,
     syncId,
@@ -296,10 +267,14 @@ async function write(stores: EngineStores, transition: Transition): Promise<void
 const isLostRace = (error: unknown): boolean =>
   error instanceof VersionConflictError || (error instanceof StoreError && error.code === "not_found");
 
+/** Writes of one finding before a lost race is given up and counted as a conflict. */
+export const WRITE_ATTEMPTS = 3;
+
 /**
  * Writes the planned transitions of one project, each finding on its own: a finding that someone
- * changed meanwhile (a click in Slack) is reread and planned again once; a second lost race is
- * counted in `conflicts` and skipped. Every status or severity change is appended to the changelog.
+ * changed meanwhile (a click in Slack, another evaluation of the same project) is reread and
+ * planned again, up to WRITE_ATTEMPTS writes in all; a race lost every time is counted in
+ * `conflicts` and skipped. Every status or severity change is appended to the changelog.
  */
 export async function applyTransitions(
   stores: EngineStores,
@@ -312,36 +287,45 @@ export async function applyTransitions(
   const syncId = options.syncId ?? null;
   const entries: ChangeEntryInput[] = [];
   for (const planned of transitions) {
-    let applied: Transition | null = null;
-    try {
-      await write(stores, planned);
-      applied = planned;
-    } catch (error) {
-      if (!isLostRace(error)) throw error;
-      const fresh = await stores.findings.get(planned.projectGid, planned.ruleId);
-      const candidate = candidates.filter((c) => c.ruleId === planned.ruleId);
-      const [replanned] = planTransitions(project, candidate, fresh === null ? [] : [fresh], options.now);
-      if (replanned === undefined) continue;
-      try {
-        await write(stores, replanned);
-        applied = replanned;
-      } catch (retryError) {
-        if (!isLostRace(retryError)) throw retryError;
-        result.counts.conflicts++;
-      }
-    }
-    if (applied === null) continue;
-    result.counts[COUNT_OF[applied.kind]]++;
-    if (ALERTING_KINDS.includes(applied.kind))
+    const outcome = await writeWithReplan(stores, project, candidates, planned, options.now);
+    if (outcome === "conflict") result.counts.conflicts++;
+    if (outcome === "conflict" || outcome === null) continue;
+    result.counts[COUNT_OF[outcome.kind]]++;
+    if (ALERTING_KINDS.includes(outcome.kind))
       result.alerts.push({
-        projectGid: applied.projectGid,
-        ruleId: applied.ruleId,
-        kind: applied.kind,
-        severity: applied.next.severity,
+        projectGid: outcome.projectGid,
+        ruleId: outcome.ruleId,
+        kind: outcome.kind,
+        severity: outcome.next.severity,
       });
-    const entry = changelogEntryFor(applied, options.now, syncId);
+    const entry = changelogEntryFor(outcome, options.now, syncId);
     if (entry !== null) entries.push(entry);
   }
   if (entries.length > 0) await stores.changelog.append(entries);
   return result;
+}
+
+/** The transition written; null when the reread finding needs nothing any more. */
+async function writeWithReplan(
+  stores: EngineStores,
+  project: Project,
+  candidates: readonly FindingCandidate[],
+  planned: Transition,
+  now: Date,
+): Promise<Transition | null | "conflict"> {
+  let transition = planned;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write(stores, transition);
+      return transition;
+    } catch (error) {
+      if (!isLostRace(error)) throw error;
+      if (attempt >= WRITE_ATTEMPTS) return "conflict";
+    }
+    const fresh = await stores.findings.get(planned.projectGid, planned.ruleId);
+    const candidate = candidates.filter((c) => c.ruleId === planned.ruleId);
+    const [replanned] = planTransitions(project, candidate, fresh === null ? [] : [fresh], now);
+    if (replanned === undefined) return null;
+    transition = replanned;
+  }
 }

@@ -3,8 +3,13 @@ import { differenceInCalendarDays } from "date-fns/differenceInCalendarDays";
 import { differenceInDays } from "date-fns/differenceInDays";
 import { parseISO } from "date-fns/parseISO";
 import { subDays } from "date-fns/subDays";
-import type { Config } from "../../app/config.ts";
-import type { FindingCandidate, FindingDetails, Project, Severity } from "../model.ts";
+import {
+  bySeverityDescending,
+  type FindingCandidate,
+  type FindingDetails,
+  type Project,
+  type Severity,
+} from "../model.ts";
 
 /**
  * The rules (DESIGN.md section 5): pure functions of a project, the thresholds and the clock.
@@ -41,17 +46,22 @@ export function ruleKind(ruleId: string): RuleKind | null {
   return KIND_OF.get(ruleId) ?? null;
 }
 
-export type RuleThresholds = Config["rules"];
-export type RuleContext = { rules: RuleThresholds; timezone: string };
+/** The rules' thresholds and switches: the `rules` section of the configuration. */
+export type RuleSettings = {
+  noStatusUpdateDays: number;
+  noActivityDays: number;
+  /** Schedule-risk windows: due within `days` with less than `progress` % done. */
+  schedule: { days: number; progress: number; severity: Severity }[];
+  minTasks: number;
+  progressMismatchPoints: number;
+  /** Health rules skip projects without a business vertical. */
+  requireVertical: boolean;
+  dataQuality: readonly ("pmo_id" | "responsable" | "vertical" | "due_date")[];
+};
+export type RuleContext = { rules: RuleSettings; timezone: string };
 export type Rule = (project: Project, context: RuleContext, now: Date) => FindingCandidate | null;
 
-type DataQualitySwitch = RuleThresholds["dataQuality"][number];
-
-const SEVERITY_RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1 };
-
-export function severityRank(severity: Severity): number {
-  return SEVERITY_RANK[severity];
-}
+type DataQualitySwitch = RuleSettings["dataQuality"][number];
 
 /** Still in the sync's scope and neither archived nor completed. */
 export function isActiveProject(project: Project): boolean {
@@ -61,7 +71,7 @@ export function isActiveProject(project: Project): boolean {
 const isBlank = (value: string | null): boolean => value === null || value.trim() === "";
 
 /** Health rules look only at active projects, and only at those with a vertical when so configured. */
-export function inHealthScope(project: Project, rules: RuleThresholds): boolean {
+export function inHealthScope(project: Project, rules: RuleSettings): boolean {
   return isActiveProject(project) && (!rules.requireVertical || !isBlank(project.businessVertical));
 }
 
@@ -133,7 +143,7 @@ export const scheduleRisk: Rule = healthRule((project, { rules, timezone }, now)
   if (dueOn === null || progress === null || isDeclaredComplete(project)) return null;
   const days = daysToDue(dueOn, timezone, now);
   if (days < 0) return null;
-  const bySeverity = [...rules.schedule].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  const bySeverity = [...rules.schedule].sort((a, b) => bySeverityDescending(a.severity, b.severity));
   const match = bySeverity.find((threshold) => days <= threshold.days && progress < threshold.progress);
   if (match === undefined) return null;
   return candidate(project, "schedule_risk", match.severity, { daysToDue: days, progress, dueOn });

@@ -1,10 +1,12 @@
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { normalisePmoId } from "../asana/mapper.ts";
+import type { Authorization } from "../authorization/authorization.ts";
 import { VersionConflictError } from "../errors.ts";
 import { type Locale, t } from "../i18n/index.ts";
 import type { Logger } from "../logger.ts";
 import type { Clock, Project } from "../model.ts";
+import { normalisePmoId } from "../pmo-id.ts";
+import { loadMyProjects } from "../portfolio/my-projects.ts";
 import { isActiveProject } from "../rules/rules.ts";
 import {
   checkUpdateModal,
@@ -87,7 +89,8 @@ export type ModalAnswer =
 
 export type ConversationDeps = {
   repos: Repositories;
-  users: Pick<UserDirectory, "profile" | "isAdmin" | "slackUserIdFor">;
+  users: Pick<UserDirectory, "profile" | "slackUserIdFor">;
+  authorization: Pick<Authorization, "isAdmin" | "decide">;
   interpreter: StatusUpdateInterpreter;
   messenger: DirectMessenger;
   /** Records a confirmed update durably and saves it (the inbox). */
@@ -241,7 +244,8 @@ export class UpdateConversations {
   }
 
   private async checkModalOnce(submission: ModalSubmission): Promise<ModalAnswer> {
-    const view = await this.writerOf(submission.userId);
+    // A view submission is acked only after this check: it must not wait on Slack's users.info.
+    const view = await this.writerOf(submission.userId, "stored");
     const { locale, writer } = view;
     const check = checkUpdateModal(locale, submission.values);
     if (!check.ok) return { kind: "errors", errors: check.errors };
@@ -256,7 +260,7 @@ export class UpdateConversations {
     });
     if (project === null || !isActiveProject(project))
       return projectError(t(locale, "update.modal.error.projectUnknown"));
-    if (!writer.isAdmin && (writer.asanaUserGid === null || project.responsableKey !== writer.asanaUserGid))
+    if (!this.deps.authorization.decide(writer, "update", project))
       return projectError(t(locale, "update.modal.error.projectNotAllowed"));
 
     const origin = parseUpdateModalMetadata(submission.privateMetadata);
@@ -397,16 +401,30 @@ export class UpdateConversations {
     return { locale: profile?.locale ?? this.deps.settings.defaultLocale };
   }
 
-  private async writerOf(userId: string): Promise<WriterView> {
-    const profile = await this.deps.users.profile(userId);
-    const own =
-      profile.asanaUserGid === null
-        ? []
-        : (await this.deps.repos.projects.listByResponsable(profile.asanaUserGid)).filter(isActiveProject);
+  /**
+   * The writer, their language and their own projects. With "stored", the profile is the users
+   * table's as it is (refreshed when the modal opened), and nothing is asked of Slack.
+   */
+  private async writerOf(
+    userId: string,
+    profileFrom: "directory" | "stored" = "directory",
+  ): Promise<WriterView> {
+    const profile =
+      profileFrom === "directory"
+        ? await this.deps.users.profile(userId)
+        : ((await this.deps.repos.users.get(userId)) ?? {
+            slackUserId: userId,
+            email: null,
+            name: null,
+            asanaUserGid: null,
+            locale: null,
+            refreshedAt: this.deps.clock().toISOString(),
+          });
+    const own = await loadMyProjects(this.deps.repos.projects, profile);
     return {
       writer: {
         slackUserId: userId,
-        isAdmin: this.deps.users.isAdmin(userId),
+        isAdmin: this.deps.authorization.isAdmin(userId),
         asanaUserGid: profile.asanaUserGid,
         email: profile.email,
         projects: own.map(choiceOf),

@@ -1,6 +1,6 @@
 import { PmoError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { MetaRepository } from "../store/meta-repository.ts";
+import type { PendingQueue } from "../store/meta/pending-queue.ts";
 
 /**
  * Slack deliveries that must not be lost once acked (DESIGN.md section 7). Bolt acks an event
@@ -31,7 +31,8 @@ export type InboxHandlers = {
 };
 
 export type InboxOptions = {
-  meta: MetaRepository;
+  /** The meta table's queue of Slack deliveries. */
+  queue: PendingQueue;
   owner: string;
   logger: Logger;
   /** The in-process retry's delay after a first failure. */
@@ -57,8 +58,8 @@ export class Inbox {
    * "pending": it failed and will be retried.
    */
   async receive(id: string, payload: Record<string, unknown>): Promise<"seen" | "done" | "pending"> {
-    const { meta, owner, claimMs } = this.options;
-    const recorded = await meta.recordInbound(id, payload, {
+    const { queue, owner, claimMs } = this.options;
+    const recorded = await queue.record(id, payload, {
       owner,
       ...(claimMs === undefined ? {} : { claimMs }),
     });
@@ -69,7 +70,7 @@ export class Inbox {
 
   /** Retries every pending delivery this instance can claim (for the scheduler). */
   async retryPending(): Promise<InboxRetrySummary> {
-    const pending = await this.options.meta.listPendingInbound();
+    const pending = await this.options.queue.listPending();
     const summary: InboxRetrySummary = { pending: pending.length, done: 0, failed: 0, skipped: 0 };
     for (const work of pending) summary[await this.retry(work.id)]++;
     if (pending.length > 0) this.options.logger.info({ ...summary }, "pending Slack deliveries retried");
@@ -82,8 +83,8 @@ export class Inbox {
   }
 
   private async retry(id: string): Promise<"done" | "failed" | "skipped"> {
-    const { meta, owner, claimMs } = this.options;
-    const work = await meta.claimInbound(id, owner, claimMs);
+    const { queue, owner, claimMs } = this.options;
+    const work = await queue.claim(id, owner, claimMs);
     if (work === null) return "skipped";
     const context = { failureNotified: work.failureNotified, previousErrorCode: work.lastErrorCode };
     return (await this.attempt(id, work.payload, context, false)) ? "done" : "failed";
@@ -96,14 +97,14 @@ export class Inbox {
     context: AttemptContext,
     first: boolean,
   ): Promise<boolean> {
-    const { meta, owner, logger } = this.options;
+    const { queue, owner, logger } = this.options;
     try {
       const result = await this.handlers.process(id, payload, context);
       if (result === "done") {
-        await meta.markInboundDone(id);
+        await queue.markDone(id);
         return true;
       }
-      await meta.releaseInbound(id, owner, { errorCode: FOLLOWUPS_PENDING, failureNotified: true });
+      await queue.release(id, owner, { errorCode: FOLLOWUPS_PENDING, failureNotified: true });
       return false;
     } catch (error) {
       const errorCode = error instanceof PmoError ? error.code : "unexpected";
@@ -113,8 +114,8 @@ export class Inbox {
       );
       let notified = context.failureNotified;
       if (!first && !notified) notified = await this.notify(id, payload);
-      await meta
-        .releaseInbound(id, owner, { errorCode, failureNotified: notified })
+      await queue
+        .release(id, owner, { errorCode, failureNotified: notified })
         .catch((releaseError: unknown) =>
           logger.warn(
             { err: releaseError, inboundId: id },

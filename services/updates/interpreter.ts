@@ -1,21 +1,51 @@
-import { HEALTHS, type Health, type Locale, type ParsedUpdate, type Project } from "../model.ts";
+import { HEALTHS, type Health, type Locale, type ParsedUpdate } from "../model.ts";
 import { type DateContext, findDateMentions } from "./dates.ts";
-import { damerauLevenshtein, findNameMatches, isFullMatch, nameMatchScore, nameWords } from "./fuzzy.ts";
+import { damerauLevenshtein, nameWords } from "./fuzzy.ts";
 import { NUMBER_WORD_PATTERN, NUMBER_WORDS, readNumber } from "./numbers.ts";
-import { alternation, phraseRegex, type TextWord, WORD_END, WORD_START, wordsOf } from "./patterns.ts";
+import {
+  alternation,
+  maybe,
+  phraseRegex,
+  phrases,
+  regex,
+  SPACE,
+  type Span,
+  sequence,
+  startRegex,
+  type TextWord,
+  WORD_END,
+  WORD_START,
+  wordsOf,
+  wordsRegex,
+} from "./patterns.ts";
+import {
+  chooseProject,
+  findProjects,
+  type PmoIdLookup,
+  type ProjectCandidate,
+  type ProjectHit,
+  type ProjectRef,
+} from "./project-matching.ts";
 import { foldWord, stripSlackFormatting } from "./slack-text.ts";
 import {
   BLOCKED_WORDS,
+  CONJUNCTIONS,
+  CONNECTORS,
+  CONTINUATIONS,
   ENGLISH_COLOUR_HEALTH,
   ENGLISH_MARKERS,
   ETA_CUES,
   ETA_LABELS,
+  FIELD_LABELS,
   FILLER_WORDS,
   HALF_PHRASES,
   HEALTH_EMOJI,
   HEALTH_PHRASES,
+  LIST_ANNOUNCING_WORDS,
   LIST_CUES,
+  LIST_HEADERS,
   MILD_RISK_PHRASES,
+  NEGATED_LIST_TAIL_WORDS,
   NEGATORS,
   NO_LIST_CUES,
   NONE_ANSWERS,
@@ -23,12 +53,23 @@ import {
   NOT_NEGATIONS,
   NOT_PROGRESS_NOUNS,
   NOT_TYPOS,
+  OF_ARTICLES,
+  OF_WORDS,
+  OUT_OF_WORDS,
+  PERCENT_ABBREVIATIONS,
+  PERCENT_WORDS_EN,
+  PERCENT_WORDS_ES,
   PROGRESS_AFTER,
   PROGRESS_CUES,
+  PROGRESS_LINKS,
+  PROGRESS_SECOND_LINKS,
+  QUANTITY_UNITS,
   RISK_WORDS,
   SPANISH_MARKERS,
   TYPO_TARGETS,
 } from "./vocabulary.ts";
+
+export type { PmoIdLookup, ProjectCandidate, ProjectMatchReason, ProjectRef } from "./project-matching.ts";
 
 /**
  * The status-update interpreter (DESIGN.md section 6): a PM's DM in Spanish or English becomes the
@@ -36,13 +77,8 @@ import {
  * and the time zone come in, nothing goes out but the result.
  *
  * Decisions on ambiguous writing:
- * - Project: "PMO-123", "PMO 123", "pmo123", "PMO #123" name a project by PMO ID. "#123" does only
- *   as the very first thing in the message and only when a project has that number ("#123" is as
- *   often a ticket). A PMO ID or a name inside a risk, blocker or next step ("bloqueado por
- *   PMO-102") is listed but never chosen: it is what the project depends on, not the project.
- *   A PMO ID wins over names elsewhere ("PMO-103 …, depende de Migración CRM"). Several PMO IDs,
- *   or (without one) several names: no project, all listed. Part of a name counts ("Core
- *   Bancario", "el CRM") when no other project is named.
+ * - Project: see project-matching.ts. A name or PMO ID inside a risk, blocker or next step is
+ *   listed but never chosen.
  * - Progress: a percentage ("70%", "70 por ciento", "setenta por ciento", "seventy percent"), or a
  *   number after a progress word ("avance 70", "vamos en 70", "progress 70"), or "a la mitad" /
  *   "halfway" (50); the first one named as progress wins, else the first. A percentage of
@@ -76,12 +112,6 @@ import {
 export const MAX_READ_CHARACTERS = 4_000;
 const MAX_ITEM_CHARACTERS = 300;
 const MAX_UNREAD_CHARACTERS = 200;
-const MAX_PMO_LOOKUPS = 20;
-const MAX_ALL_PROJECT_NAMES = 5_000;
-
-export type ProjectRef = Pick<Project, "gid" | "name" | "pmoId">;
-/** Finds a project outside the writer's own by PMO ID, given as "PMO-<number>" without leading zeros. */
-export type PmoIdLookup = (pmoId: string) => ProjectRef | null;
 
 export type InterpretInput = {
   text: string;
@@ -92,17 +122,6 @@ export type InterpretInput = {
   now: Date;
   timezone: string;
   locale: Locale;
-};
-
-export type ProjectMatchReason = "pmo_id" | "name" | "fuzzy_name" | "only_project";
-
-export type ProjectCandidate = {
-  project: ProjectRef;
-  reason: ProjectMatchReason;
-  score: number;
-  /** The words that named it, as written; null for only_project. */
-  matchedText: string | null;
-  writersProject: boolean;
 };
 
 export type Interpretation = ParsedUpdate & {
@@ -213,7 +232,6 @@ function sourceText(reading: Reading, start: number, end: number): string {
 // Signals: the things read in a clause, each at a place in the reading.
 
 type ListKind = "risks" | "blockers" | "nextSteps";
-type Span = { start: number; end: number };
 type SignalBody =
   | { kind: "project" }
   | { kind: "progress"; value: number | null; cued: boolean }
@@ -230,70 +248,69 @@ function signal(body: SignalBody, start: number, end: number): Signal {
   return { ...body, start, end, parts: [{ start, end }] };
 }
 
+/** A list cue ends at the end of a word, or right after its label's punctuation ("riesgos:x"). */
 const CUE_END = "(?:(?<=[:=\\-–—])|(?![\\p{L}\\p{N}]))";
 const HEALTH_MATCHERS = HEALTHS.map((health) => ({ health, regex: phraseRegex(HEALTH_PHRASES[health]) }));
 const ENGLISH_COLOUR_REGEX = phraseRegex(Object.keys(ENGLISH_COLOUR_HEALTH));
 const HEALTH_EMOJI_REGEX = new RegExp(alternation([...HEALTH_EMOJI.keys()]), "gu");
 const LIST_CUE_MATCHERS = LIST_CUES.map((cue) => ({
-  ...cue,
-  regex: new RegExp(`${WORD_START}(?:${cue.source})${CUE_END}`, "gu"),
-}));
-const NO_LIST_MATCHERS = NO_LIST_CUES.map((cue) => ({
   list: cue.list,
-  regex: new RegExp(`${WORD_START}(?:${cue.source})${WORD_END}`, "gu"),
+  health: cue.health,
+  regex: wordsRegex(cue.pattern, { end: CUE_END }),
 }));
+const NO_LIST_MATCHERS = NO_LIST_CUES.map((cue) => ({ list: cue.list, regex: wordsRegex(cue.pattern) }));
 const RISK_WORD_REGEX = phraseRegex(RISK_WORDS);
 const BLOCKED_WORD_REGEX = phraseRegex(BLOCKED_WORDS);
 const MILD_RISK_REGEX = phraseRegex(MILD_RISK_PHRASES);
 
+/** A progress: up to three digits, maybe two decimals. */
 const NUMBER = "\\d{1,3}(?:[.,]\\d{1,2})?";
-const PERCENT = "(?: ?%|(?: ?por ?ciento| ?porciento| percent| per cent| pct)(?![\\p{L}\\p{N}]))";
-const NOT_A_QUANTITY =
-  "(?![\\p{L}\\p{N}/-]|[.,]\\d| ?(?:dias?|semanas?|mes|meses|days?|weeks?|months?|horas?|hours?|tareas|tasks|personas|people|de \\d|of \\d)(?![\\p{L}\\p{N}]))";
-const CUED_PROGRESS_REGEX = new RegExp(
-  `${WORD_START}${PROGRESS_CUES}(?: (?:de|del|en|al|el|at|of|is|to|about|around|aprox|aproximadamente|casi|cerca del|un|una|an|a))?(?: (?:de|del|al|el|at|of|about|around))? ?[:=~]? ?(${NUMBER}|${NUMBER_WORD_PATTERN})(${PERCENT})?${NOT_A_QUANTITY}`,
-  "gu",
+/** "70%", "70 por ciento" (the space may be left out in Spanish), "70 percent", "70 pct". */
+const PERCENT = `(?: ?%|(?: ?${phrases(PERCENT_WORDS_ES).source}|${SPACE}${phrases([...PERCENT_WORDS_EN, ...PERCENT_ABBREVIATIONS]).source})${WORD_END})`;
+/** "70 días", "7 de 10", "70/100", "70.5.1": a number that is not a progress. */
+const NOT_A_QUANTITY = `(?![\\p{L}\\p{N}/-]|[.,]\\d| ?(?:${phrases(QUANTITY_UNITS).source}|${phrases(OUT_OF_WORDS).source}${SPACE}\\d)${WORD_END})`;
+const CUED_PROGRESS_REGEX = wordsRegex(
+  sequence(
+    phrases(PROGRESS_CUES),
+    maybe(PROGRESS_LINKS),
+    maybe(PROGRESS_SECOND_LINKS),
+    regex(` ?[:=~]? ?(${NUMBER}|${NUMBER_WORD_PATTERN})(${PERCENT})?`, { attached: true }),
+  ),
+  { end: NOT_A_QUANTITY },
 );
 const PERCENT_REGEX = new RegExp(`(?<![\\p{L}\\p{N}.,+\\-−/])(${NUMBER})${PERCENT}`, "gu");
-const WORDS_PERCENT_REGEX = new RegExp(
-  `${WORD_START}(${NUMBER_WORD_PATTERN}) (?:por ?ciento|porciento|percent|per cent)${WORD_END}`,
-  "gu",
+const WORDS_PERCENT_REGEX = wordsRegex(
+  sequence(regex(`(${NUMBER_WORD_PATTERN})`), phrases([...PERCENT_WORDS_ES, ...PERCENT_WORDS_EN])),
 );
 const HALF_REGEX = phraseRegex(HALF_PHRASES);
-const PROGRESS_AFTER_REGEX = new RegExp(`^ ${PROGRESS_AFTER}${WORD_END}`, "u");
-const FOLLOWING_NOUN =
-  /^ ?(?:(?:de|del|of|in|en)(?: (?:la|las|los|el|the|nuestro|nuestra|our))? )?([\p{L}]+)/u;
+const PROGRESS_AFTER_REGEX = startRegex(phrases(PROGRESS_AFTER), { before: SPACE });
+/** The noun a percentage is of: "30% del presupuesto" -> "presupuesto". */
+const FOLLOWING_NOUN = startRegex(
+  sequence(maybe(sequence(phrases(OF_WORDS), maybe(OF_ARTICLES))), regex("(\\p{L}+)")),
+  { before: " ?", end: "" },
+);
 
-const PMO_ID_REGEX = /(?<![\p{L}\p{N}])pmo ?[-_#:.]? ?(\d{1,6})(?!\p{N})/gu;
-const LEADING_HASH_ID = /^[\s\p{P}\p{S}]{0,10}?#(\d{1,6})(?!\p{N})/u;
 const BULLET = /^ ?(?:[-*•◦▪·‣–—+>]|\d{1,2}[.)]|\p{Extended_Pictographic}\uFE0F?)(?= )/u;
-const LIST_HEADER =
-  /^ ?(riesgos?|risks?|bloqueos?|bloqueantes|impedimentos?|blockers?|impediments?|(?:proximos|siguientes) pasos|next steps|pendientes|to ?do|por hacer) ?:? ?$/u;
-/** "Estado: …", "Status: …": a line that labels a field, never an item of the list above it. */
-const STATUS_LABEL = /^(?:estado|status|salud|health|semaforo|rag|avance|progreso|progress|eta|fecha) ?:/u;
+const LIST_HEADER_MATCHERS = (["risks", "blockers", "nextSteps"] as const).map((list) => ({
+  list,
+  regex: startRegex(phrases(LIST_HEADERS[list]), { before: " ?", end: " ?:? ?$" }),
+}));
+const STATUS_LABEL = startRegex(phrases(FIELD_LABELS), { end: " ?:" });
 /**
  * "Riesgos: a, b, c" runs on past commas; "bloqueado por el proveedor, se recupera …" does not: a
  * cue introduced by a preposition names one thing, its clause.
  */
-const ANNOUNCES_A_LIST = /(?:[:=\-–—]|(?<![\p{L}\p{N}])(?:son|are|include|incluyen|seran|will be|faltan))$/u;
-const CONTINUATION =
-  /^(?:que|which|who|because|porque|ya que|since|aunque|although|lo cual|el cual|la cual)(?![\p{L}\p{N}])/u;
+const ANNOUNCES_A_LIST = new RegExp(
+  `(?:[:=\\-–—]|${WORD_START}${phrases(LIST_ANNOUNCING_WORDS).source})$`,
+  "u",
+);
+const CONTINUATION = startRegex(phrases(CONTINUATIONS));
 const INLINE_NUMBERING = /^\d{1,2}\)(?= )/u;
-const CONNECTOR =
-  /^(?:y luego|and then|y despues|y|e|and|tambien|also|ademas|pero|but|ya|plus|then|luego|despues)(?![\p{L}\p{N}]) ?/u;
-/** What follows "sin riesgo" when it describes the risk that is not there ("de retraso"). */
-const NEGATED_LIST_TAIL = /^ ?(?:de|de que|por|con|en|of|that|from|with|around)(?![\p{L}\p{N}])/u;
-const CONJUNCTION = /(?<= )(?:y|e|and|&)(?= )/gu;
+const CONNECTOR = startRegex(phrases(CONNECTORS), { end: `${WORD_END} ?` });
+const NEGATED_LIST_TAIL = startRegex(phrases(NEGATED_LIST_TAIL_WORDS), { before: " ?" });
+const CONJUNCTION = new RegExp(`(?<= )${phrases(CONJUNCTIONS).source}(?= )`, "gu");
 
 // ---------------------------------------------------------------------------------------------
-
-type ProjectHit = Span & {
-  project: ProjectRef;
-  reason: Exclude<ProjectMatchReason, "only_project">;
-  score: number;
-  full: boolean;
-  writersProject: boolean;
-};
 
 type ListItem = Span & { list: ListKind; text: string };
 type OpenList = { list: ListKind; last: ListItem | null; items: number };
@@ -350,11 +367,11 @@ class UpdateReader {
     const contentStart = skipSpaces(this.text, bullet ? start + bullet[0].length : start, end);
     const contentEnd = trimEnd(this.text, contentStart, end);
     if (contentStart >= contentEnd) return block;
-    const header = LIST_HEADER.exec(this.text.slice(contentStart, end));
-    if (header) {
+    const header = listOfHeader(this.text.slice(contentStart, end));
+    if (header !== null) {
       this.cover(contentStart, contentEnd);
       this.clauses.push({ start: contentStart, end: contentEnd });
-      return { list: listOfHeader(header[1] ?? ""), last: null, items: 0 };
+      return { list: header, last: null, items: 0 };
     }
     if (block && (bullet !== null || (block.items === 0 && !blankBefore))) {
       if (!this.startsWithSignal(contentStart, contentEnd, block.list, true)) {
@@ -884,10 +901,9 @@ function answerOf(text: string): string {
     .trim();
 }
 
-function listOfHeader(header: string): ListKind {
-  if (/^(?:riesgo|risk)/.test(header)) return "risks";
-  if (/^(?:bloqueo|bloqueante|impedimento|blocker|impediment)/.test(header)) return "blockers";
-  return "nextSteps";
+/** The list a header line ("Riesgos:", "Next steps") opens, or null when the line is no header. */
+function listOfHeader(line: string): ListKind | null {
+  return LIST_HEADER_MATCHERS.find((header) => header.regex.test(line))?.list ?? null;
 }
 
 const PICTOGRAPHS = /\p{Extended_Pictographic}|\uFE0F|\u200D|\u20E3/gu;
@@ -932,206 +948,6 @@ function detectLanguage(text: string, fallback: Locale): Locale {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Projects.
-
-function pmoNumber(pmoId: string | null): number | null {
-  const digits = pmoId?.match(/\d+/g)?.at(-1);
-  return digits === undefined ? null : Number(digits);
-}
-
-type ProjectSearch = { hits: ProjectHit[]; unknownPmoIds: string[] };
-
-function findProjects(reading: Reading, input: InterpretInput): ProjectSearch {
-  const hits: ProjectHit[] = [];
-  const unknownPmoIds: string[] = [];
-  const text = reading.text;
-  const own = new Map<number, ProjectRef>();
-  for (const project of input.projects) {
-    const number = pmoNumber(project.pmoId);
-    if (number !== null && !own.has(number)) own.set(number, project);
-  }
-  const lookedUp = new Map<number, ProjectRef | null>();
-  const lookUp = (number: number): ProjectRef | null => {
-    if (lookedUp.has(number)) return lookedUp.get(number) ?? null;
-    if (lookedUp.size >= MAX_PMO_LOOKUPS) return null;
-    const all = input.allProjects;
-    let found: ProjectRef | null = null;
-    if (typeof all === "function") found = all(`PMO-${number}`);
-    else if (all !== undefined) found = all.find((project) => pmoNumber(project.pmoId) === number) ?? null;
-    lookedUp.set(number, found);
-    return found;
-  };
-  const addPmoHit = (number: number, start: number, end: number, onlyIfKnown: boolean) => {
-    const mine = own.get(number);
-    const project = mine ?? lookUp(number);
-    if (project === null) {
-      if (!onlyIfKnown && !unknownPmoIds.includes(`PMO-${number}`)) unknownPmoIds.push(`PMO-${number}`);
-      return;
-    }
-    const writersProject = mine !== undefined;
-    hits.push({
-      start,
-      end,
-      project,
-      reason: "pmo_id",
-      score: writersProject ? 1 : 0.95,
-      full: true,
-      writersProject,
-    });
-  };
-  for (const match of text.matchAll(PMO_ID_REGEX)) {
-    addPmoHit(Number(match[1]), match.index, match.index + match[0].length, false);
-  }
-  const leadingHash = LEADING_HASH_ID.exec(text);
-  if (leadingHash)
-    addPmoHit(Number(leadingHash[1]), leadingHash[0].indexOf("#"), leadingHash[0].length, true);
-
-  const words = wordsOf(text);
-  for (const match of findNameMatches(
-    words,
-    input.projects.map((project) => project.name),
-  )) {
-    const project = input.projects[match.index];
-    if (project === undefined) continue;
-    hits.push({
-      start: match.start,
-      end: match.end,
-      project,
-      reason: match.edits === 0 ? "name" : "fuzzy_name",
-      score: nameMatchScore(match),
-      full: isFullMatch(match),
-      writersProject: true,
-    });
-  }
-  const all = input.allProjects;
-  if (
-    !hits.some((hit) => hit.reason !== "pmo_id") &&
-    Array.isArray(all) &&
-    all.length <= MAX_ALL_PROJECT_NAMES
-  ) {
-    hits.push(...exactNameHits(text, all, input.projects));
-  }
-  return { hits: withoutShadowedNames(hits), unknownPmoIds };
-}
-
-/** Names of projects outside the writer's list, only when written in full (cheap on 1,400 names). */
-function exactNameHits(text: string, all: readonly ProjectRef[], own: readonly ProjectRef[]): ProjectHit[] {
-  const ownGids = new Set(own.map((project) => project.gid));
-  const hits: ProjectHit[] = [];
-  for (const project of all) {
-    if (ownGids.has(project.gid)) continue;
-    const words = nameWords(project.name);
-    if (words.length === 0) continue;
-    const phrase = foldWord(project.name)
-      .replace(/[^\p{L}\p{N}]+/gu, " ")
-      .trim();
-    const index = findWholePhrase(text, phrase);
-    if (index === -1) continue;
-    hits.push({
-      start: index,
-      end: index + phrase.length,
-      project,
-      reason: "name",
-      score: 0.85,
-      full: true,
-      writersProject: false,
-    });
-  }
-  return hits;
-}
-
-function findWholePhrase(text: string, phrase: string): number {
-  let from = 0;
-  while (phrase.length > 0) {
-    const index = text.indexOf(phrase, from);
-    if (index === -1) return -1;
-    const before = text[index - 1] ?? " ";
-    const after = text[index + phrase.length] ?? " ";
-    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return index;
-    from = index + 1;
-  }
-  return -1;
-}
-
-/** A partial name match lying where a longer match of another project is: "Migración" in "Migración CRM". */
-function withoutShadowedNames(hits: ProjectHit[]): ProjectHit[] {
-  const words = (hit: ProjectHit) => hit.end - hit.start;
-  return hits.filter(
-    (hit) =>
-      hit.reason === "pmo_id" ||
-      !hits.some(
-        (other) =>
-          other !== hit &&
-          other.reason !== "pmo_id" &&
-          other.project.gid !== hit.project.gid &&
-          other.start <= hit.start &&
-          other.end >= hit.end &&
-          (other.full || words(other) > words(hit)) &&
-          !(hit.full && !other.full),
-      ),
-  );
-}
-
-type ProjectChoice = { project: ProjectRef | null; candidates: ProjectCandidate[] };
-
-function chooseProject(
-  hits: readonly ProjectHit[],
-  isInsideItem: (span: Span) => boolean,
-  input: InterpretInput,
-  reading: Reading,
-  unknownOutside: boolean,
-): ProjectChoice {
-  const byGid = new Map<string, ProjectCandidate>();
-  const outside: ProjectHit[] = [];
-  for (const hit of hits) {
-    const inside = isInsideItem(hit);
-    if (!inside) outside.push(hit);
-    const score = inside ? Math.round(hit.score * 50) / 100 : hit.score;
-    const existing = byGid.get(hit.project.gid);
-    if (existing === undefined || existing.score < score) {
-      byGid.set(hit.project.gid, {
-        project: hit.project,
-        reason: hit.reason,
-        score,
-        matchedText: tidyFragment(sourceText(reading, hit.start, hit.end), MAX_UNREAD_CHARACTERS),
-        writersProject: hit.writersProject,
-      });
-    }
-  }
-  const candidates = [...byGid.values()].sort(
-    (a, b) => b.score - a.score || Number(b.writersProject) - Number(a.writersProject),
-  );
-  const distinct = (list: readonly ProjectHit[]) => [
-    ...new Map(list.map((hit) => [hit.project.gid, hit])).values(),
-  ];
-  const byPmoId = distinct(outside.filter((hit) => hit.reason === "pmo_id"));
-  const fullNames = distinct(outside.filter((hit) => hit.reason !== "pmo_id" && hit.full));
-  const partialNames = distinct(outside.filter((hit) => hit.reason !== "pmo_id" && !hit.full));
-
-  let chosen: ProjectRef | null = null;
-  if (byPmoId.length > 0) {
-    chosen = byPmoId.length === 1 ? (byPmoId[0]?.project ?? null) : null;
-  } else if (fullNames.length > 0) {
-    chosen = fullNames.length === 1 ? (fullNames[0]?.project ?? null) : null;
-  } else if (partialNames.length > 0) {
-    const ranked = [...partialNames].sort((a, b) => b.score - a.score);
-    const [top, second] = ranked;
-    chosen =
-      top !== undefined && (second === undefined || top.score >= second.score + 0.2) ? top.project : null;
-  } else if (!unknownOutside && input.projects.length === 1 && input.projects[0] !== undefined) {
-    chosen = input.projects[0];
-    candidates.push({
-      project: chosen,
-      reason: "only_project",
-      score: 0.5,
-      matchedText: null,
-      writersProject: true,
-    });
-  }
-  return { project: chosen, candidates };
-}
-
-// ---------------------------------------------------------------------------------------------
 
 /** Where to stop reading: at most `limit` characters, at a space when one is near, never inside a pair. */
 function readingCut(text: string, limit: number): number {
@@ -1152,18 +968,16 @@ export function interpretStatusUpdate(input: InterpretInput): Interpretation {
   const language = detectLanguage(reading.text, input.locale);
   const dateContext: DateContext = { now: input.now, timezone: input.timezone, language };
 
-  const projects = findProjects(reading, input);
+  const projects = findProjects(reading.text, input);
   const reader = new UpdateReader(reading, language, dateContext, projects.hits);
   reader.read();
 
-  const unknownOutside = projects.unknownPmoIds.length > 0;
-  const choice = chooseProject(
-    projects.hits,
-    (span) => reader.isInsideItem(span),
-    input,
-    reading,
-    unknownOutside,
-  );
+  const choice = chooseProject(projects.hits, {
+    projects: input.projects,
+    isInsideItem: (span) => reader.isInsideItem(span),
+    matchedText: (span) => tidyFragment(sourceText(reading, span.start, span.end), MAX_UNREAD_CHARACTERS),
+    unknownPmoIdNamed: projects.unknownPmoIds.length > 0,
+  });
   const unread = reader.unreadFragments();
   const unreadCharacters = input.text.length - cut;
   if (unreadCharacters > 0) {

@@ -1,6 +1,4 @@
 import { z } from "zod";
-import type { Config } from "../../app/config.ts";
-import { evaluateRules, type RulesSummary } from "../../jobs/evaluate-rules.ts";
 import type { AsanaClient } from "../asana/client.ts";
 import { PmoError, VersionConflictError } from "../errors.ts";
 import type { Locale } from "../i18n/index.ts";
@@ -11,13 +9,16 @@ import {
   type ChangeEntryInput,
   type ParsedUpdate,
   type Project,
+  type RulesSummary,
   type StatusUpdate,
 } from "../model.ts";
-import { reportsRisk, updateAlertMessage } from "../slack/blocks/update-alert.ts";
+import type { RulesService } from "../rules/rules-service.ts";
+import { updateAlertMessage } from "../slack/blocks/update-alert.ts";
 import type { Notifier } from "../slack/notifier.ts";
-import type { PendingWork } from "../store/meta-repository.ts";
+import type { PendingWork } from "../store/meta/pending-queue.ts";
 import type { Repositories } from "../store/repositories.ts";
 import { asanaStatusUpdateFor } from "./asana-status-update.ts";
+import { reportsRisk } from "./risk.ts";
 
 /**
  * Saving a confirmed status update (DESIGN.md section 6), every step safe to run again: a retry
@@ -26,7 +27,8 @@ import { asanaStatusUpdateFor } from "./asana-status-update.ts";
  *   1. the update is stored (the same author, project and instant is stored once);
  *   2. the project's lastStatusUpdateAt and reportedProgress are set, with changelog entries
  *      (source `slack`), conditional on the project's version (reread and retried once);
- *   3. the project's rules are evaluated at once, so its no_status_update finding resolves;
+ *   3. the project's rules are evaluated at once, so its no_status_update finding resolves (no
+ *      lease: it does not wait for a whole-portfolio evaluation under way);
  *   4. with ASANA_WRITE_BACK on, it is posted to Asana as a status update; a failure leaves a
  *      pending write-back in the meta table, retried by retryPendingWriteBacks();
  *   5. an update reporting a risk, a blocker or a bad health is posted to the PMO channel.
@@ -36,7 +38,6 @@ import { asanaStatusUpdateFor } from "./asana-status-update.ts";
 
 export type SubmitUpdateSettings = {
   writeBack: boolean;
-  rules: Config["rules"];
   timezone: string;
   /** The PMO's language: the channel alert and the Asana text are in it. */
   locale: Locale;
@@ -46,12 +47,12 @@ export type SubmitUpdateDeps = {
   repos: Repositories;
   notifier: Notifier;
   asana: Pick<AsanaClient, "createStatusUpdate"> | null;
+  rules: Pick<RulesService, "evaluateProjects">;
   settings: SubmitUpdateSettings;
   clock: Clock;
   logger: Logger;
-  /** This process (host:pid:random): the owner of leases and claims. */
+  /** This process (host:pid:random): the owner of the write-back claims. */
   owner: string;
-  sleep?: (ms: number) => Promise<void>;
 };
 
 export type UpdateSubmission = {
@@ -79,10 +80,6 @@ export type SubmitOutcome = {
 
 export type SubmitErrorCode = "project_not_found";
 export class SubmitUpdateError extends PmoError<SubmitErrorCode> {}
-
-const realSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-/** A rules run already under way (after a sync) holds the lease for a few seconds. */
-const RULES_WAITS_MS = [500, 1_500, 3_000] as const;
 
 /** The key of an update in the meta table's pending write-backs and alert records. */
 export function updateKey(update: Pick<StatusUpdate, "projectGid" | "submittedAt" | "slackUserId">): string {
@@ -159,28 +156,12 @@ async function applyToProject(deps: SubmitUpdateDeps, update: StatusUpdate): Pro
 }
 
 async function evaluateProject(deps: SubmitUpdateDeps, projectGid: string): Promise<RulesSummary["status"]> {
-  const sleep = deps.sleep ?? realSleep;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const summary = await evaluateRules(
-        {
-          repos: deps.repos,
-          rules: deps.settings.rules,
-          timezone: deps.settings.timezone,
-          clock: deps.clock,
-          logger: deps.logger,
-          owner: deps.owner,
-        },
-        { projectGids: [projectGid] },
-      );
-      const wait = RULES_WAITS_MS[attempt];
-      if (summary.status !== "skipped" || wait === undefined) return summary.status;
-      await sleep(wait);
-    } catch (error) {
-      // The update is saved; the next scheduled evaluation catches up.
-      deps.logger.warn({ err: error, projectGid }, "rules could not be evaluated after a status update");
-      return "failed";
-    }
+  try {
+    return (await deps.rules.evaluateProjects([projectGid])).status;
+  } catch (error) {
+    // The update is saved; the next scheduled evaluation catches up.
+    deps.logger.warn({ err: error, projectGid }, "rules could not be evaluated after a status update");
+    return "failed";
   }
 }
 
@@ -202,9 +183,9 @@ async function writeBackOnce(deps: SubmitUpdateDeps, update: StatusUpdate): Prom
     slackUserId: update.slackUserId,
   };
   // Recorded before the post: if this process dies in between, the retry job still knows.
-  const recorded = await deps.repos.meta.recordPendingWriteBack(id, payload, { owner: deps.owner });
-  if (recorded === "seen" && (await deps.repos.meta.claimPendingWriteBack(id, deps.owner)) === null) {
-    const pending = await deps.repos.meta.getPendingWriteBack(id);
+  const recorded = await deps.repos.meta.writeBacks.record(id, payload, { owner: deps.owner });
+  if (recorded === "seen" && (await deps.repos.meta.writeBacks.claim(id, deps.owner)) === null) {
+    const pending = await deps.repos.meta.writeBacks.get(id);
     return pending === null ? "already_written" : "pending";
   }
   return (await postToAsana(deps, id, update)) ? "written" : "pending";
@@ -225,7 +206,7 @@ async function postToAsana(deps: SubmitUpdateDeps, id: string, update: StatusUpd
       }),
     );
     await deps.repos.updates.setAsanaStatusUpdateGid(update, created.gid);
-    await deps.repos.meta.clearPendingWriteBack(id);
+    await deps.repos.meta.writeBacks.markDone(id);
     return true;
   } catch (error) {
     const errorCode = error instanceof PmoError ? error.code : "unexpected";
@@ -233,8 +214,8 @@ async function postToAsana(deps: SubmitUpdateDeps, id: string, update: StatusUpd
       { err: error, projectGid: update.projectGid },
       "status update not written back to Asana yet",
     );
-    await deps.repos.meta
-      .releasePendingWriteBack(id, deps.owner, { errorCode })
+    await deps.repos.meta.writeBacks
+      .release(id, deps.owner, { errorCode, failureNotified: true })
       .catch((releaseError: unknown) =>
         deps.logger.warn(
           { err: releaseError },
@@ -271,7 +252,7 @@ export async function retryPendingWriteBacks(deps: SubmitUpdateDeps): Promise<Wr
   };
   if (!deps.settings.writeBack || deps.asana === null)
     return { ...summary, status: "skipped", reason: "ASANA_WRITE_BACK is off or there is no Asana client" };
-  const pending = await deps.repos.meta.listPendingWriteBacks();
+  const pending = await deps.repos.meta.writeBacks.listPending();
   summary.pending = pending.length;
   for (const work of pending) {
     const outcome = await retryOne(deps, work);
@@ -288,13 +269,13 @@ async function retryOne(
   const payload = writeBackPayloadSchema.safeParse(work.payload);
   if (!payload.success) {
     deps.logger.warn({ id: work.id }, "a pending write-back has an unreadable payload; dropped");
-    await deps.repos.meta.clearPendingWriteBack(work.id);
+    await deps.repos.meta.writeBacks.markDone(work.id);
     return "skipped";
   }
-  if ((await deps.repos.meta.claimPendingWriteBack(work.id, deps.owner)) === null) return "skipped";
+  if ((await deps.repos.meta.writeBacks.claim(work.id, deps.owner)) === null) return "skipped";
   const update = await deps.repos.updates.get(payload.data);
   if (update === null || update.asanaStatusUpdateGid !== null) {
-    await deps.repos.meta.clearPendingWriteBack(work.id);
+    await deps.repos.meta.writeBacks.markDone(work.id);
     return "skipped";
   }
   return (await postToAsana(deps, work.id, update)) ? "written" : "failed";
@@ -311,12 +292,12 @@ async function alertPmo(
   if (!reportsRisk(update.parsed)) return "none";
   const key = updateKey(update);
   try {
-    if (await deps.repos.meta.hasSeenEvent(alertEventId(key))) return "already_posted";
+    if (await deps.repos.meta.events.hasSeen(alertEventId(key))) return "already_posted";
     // A retry after a post whose answer was lost: the channel's history tells.
     if (isRetry) {
       const since = new Date(Date.parse(update.submittedAt) - 60_000);
       if ((await deps.notifier.findPosted(new Set([key]), since)).has(key)) {
-        await deps.repos.meta.recordEvent(alertEventId(key));
+        await deps.repos.meta.events.record(alertEventId(key));
         return "already_posted";
       }
     }
@@ -324,7 +305,7 @@ async function alertPmo(
       (ACTIVE_FINDING_STATUSES as readonly string[]).includes(f.status),
     );
     await deps.notifier.post(updateAlertMessage(deps.settings.locale, { project, update, findings, key }));
-    await deps.repos.meta.recordEvent(alertEventId(key));
+    await deps.repos.meta.events.record(alertEventId(key));
     return "posted";
   } catch (error) {
     deps.logger.error(

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { Config } from "../../app/config.ts";
-import { instanceId } from "../../app/instance.ts";
 import type { AsanaClient } from "../asana/client.ts";
+import type { Authorization } from "../authorization/authorization.ts";
+import type { Locale } from "../i18n/index.ts";
 import type { Logger } from "../logger.ts";
 import type { Clock } from "../model.ts";
-import { type ChatClient, type DirectMessenger, slackDirectMessenger } from "../slack/direct-messenger.ts";
+import type { RulesService } from "../rules/rules-service.ts";
+import type { DirectMessenger } from "../slack/direct-messenger.ts";
 import type { Notifier } from "../slack/notifier.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
@@ -17,58 +18,74 @@ import {
   type WriteBackRetrySummary,
 } from "./submit-update.ts";
 
-/** What the status-update services are built from: the listeners' deps satisfy it as they are. */
+export type UpdateSettings = {
+  /** ASANA_WRITE_BACK: confirmed updates are posted to Asana as status updates. */
+  writeBack: boolean;
+  timezone: string;
+  defaultLocale: Locale;
+};
+
+/** What the status-update services are built from (the composition root has every part). */
 export type UpdateServicesDeps = {
-  config: Config;
+  settings: UpdateSettings;
   logger: Logger;
   clock: Clock;
   repos: Repositories;
-  asana: AsanaClient | null;
+  asana: Pick<AsanaClient, "createStatusUpdate"> | null;
   users: UserDirectory;
+  authorization: Pick<Authorization, "isAdmin" | "decide">;
+  /** The PMO channel: updates reporting a risk are posted there. */
   notifier: Notifier;
+  /** The writer's DM with the app. */
+  messenger: DirectMessenger;
+  /** This process (host:pid:random), for leases and claims. */
+  owner: string;
+  /** Evaluates a project's rules once its update is saved (no lease: it never waits for a sync's run). */
+  rules: Pick<RulesService, "evaluateProjects">;
 };
 
 export type UpdateServicesOptions = {
-  /** This process, for leases and claims; a fresh id by default. */
-  owner?: string;
   interpreter?: StatusUpdateInterpreter;
-  messenger?: DirectMessenger;
   retryDelayMs?: number;
   newId?: () => string;
-  sleep?: (ms: number) => Promise<void>;
 };
+
+export type PendingUpdatesSummary = { inbound: InboxRetrySummary; writeBacks: WriteBackRetrySummary };
 
 export type UpdateServices = {
   conversations: UpdateConversations;
   inbox: Inbox;
   submit: SubmitUpdateDeps;
+  /**
+   * For the scheduler: DMs and confirmations acked but not processed yet, and updates saved but
+   * not written back to Asana yet, tried again.
+   */
+  retryPending(): Promise<PendingUpdatesSummary>;
 };
 
 /** The DM conversation, its durable inbox and the submission, wired once (listeners, scheduler). */
 export function createUpdateServices(
   deps: UpdateServicesDeps,
-  slack: ChatClient,
   options: UpdateServicesOptions = {},
 ): UpdateServices {
-  const owner = options.owner ?? instanceId();
+  const { owner, settings } = deps;
   const submit: SubmitUpdateDeps = {
     repos: deps.repos,
     notifier: deps.notifier,
     asana: deps.asana,
+    rules: deps.rules,
     settings: {
-      writeBack: deps.config.asana.writeBack,
-      rules: deps.config.rules,
-      timezone: deps.config.timezone,
-      locale: deps.config.defaultLocale,
+      writeBack: settings.writeBack,
+      timezone: settings.timezone,
+      locale: settings.defaultLocale,
     },
     clock: deps.clock,
     logger: deps.logger,
     owner,
-    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   };
   const inbox: Inbox = new Inbox(
     {
-      meta: deps.repos.meta,
+      queue: deps.repos.meta.inbound,
       owner,
       logger: deps.logger,
       ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
@@ -94,24 +111,23 @@ export function createUpdateServices(
   const conversations = new UpdateConversations({
     repos: deps.repos,
     users: deps.users,
+    authorization: deps.authorization,
     interpreter: options.interpreter ?? new RuleBasedInterpreter(),
-    messenger: options.messenger ?? slackDirectMessenger(slack),
+    messenger: deps.messenger,
     submissions: { receive: (id, payload) => inbox.receive(id, payload) },
     submit,
-    settings: { timezone: deps.config.timezone, defaultLocale: deps.config.defaultLocale },
+    settings: { timezone: settings.timezone, defaultLocale: settings.defaultLocale },
     clock: deps.clock,
     logger: deps.logger,
     newId: options.newId ?? (() => randomUUID().replaceAll("-", "").slice(0, 16)),
   });
-  return { conversations, inbox, submit };
-}
-
-/** For the scheduler: DMs and confirmations acked but not processed yet, tried again. */
-export function retryPendingInbound(services: UpdateServices): Promise<InboxRetrySummary> {
-  return services.inbox.retryPending();
-}
-
-/** For the scheduler: updates saved but not written back to Asana yet, tried again. */
-export function retryPendingWriteBacks(services: UpdateServices): Promise<WriteBackRetrySummary> {
-  return retryWriteBacks(services.submit);
+  return {
+    conversations,
+    inbox,
+    submit,
+    retryPending: async () => ({
+      inbound: await inbox.retryPending(),
+      writeBacks: await retryWriteBacks(submit),
+    }),
+  };
 }

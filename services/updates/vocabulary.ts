@@ -1,9 +1,13 @@
 import type { Health } from "../model.ts";
-import { alternation } from "./patterns.ts";
+import { either, maybe, notFollowedBy, type Pattern, phrases, regex, sequence } from "./patterns.ts";
 
 /**
- * The words the interpreter knows, folded (lower case, no accents). Spanish first, English after.
- * Phrases are matched as whole words; a longer phrase wins over a shorter one at the same place.
+ * The words the interpreter knows, as plain phrase lists: Spanish first, English after, written
+ * folded (lower case, no accents) because the sets below are compared with folded words as they
+ * are. The interpreter compiles the lists into regexes with the helpers of patterns.ts (whole
+ * words, a longer phrase winning over a shorter one at the same place); the list cues are
+ * composed here from phrase lists with those helpers, and a small named regex only where words
+ * cannot say it (a number, a label's punctuation).
  */
 
 /** Health phrases a person would read as that health. Negated ("no está atrasado") they flip. */
@@ -152,68 +156,412 @@ export const MILD_RISK_PHRASES = [
   "riesgo menor",
 ];
 
-const COLON = "(?: ?[:=]| - | – | — )";
+/** A label's punctuation: "Riesgos:", "Riesgo -", "bloqueos = …". */
+const LABEL = regex("(?: ?[:=]| - | – | — )", { attached: true });
+
+/** The nouns that name a risk, a blocker; also read bare (RISK_WORDS, BLOCKED_WORDS). */
+export const RISK_WORDS = ["riesgo", "riesgos", "risk", "risks"];
+const BLOCKER_NOUNS = [
+  "bloqueo",
+  "bloqueos",
+  "bloqueante",
+  "bloqueantes",
+  "impedimento",
+  "impedimentos",
+  "obstaculo",
+  "obstaculos",
+  "blocker",
+  "blockers",
+  "impediment",
+  "impediments",
+];
+
+/** "retrasado por …": what a cause follows. */
+const BECAUSE_OF_ES = ["por culpa de", "por", "debido a", "a causa de"];
+const BECAUSE_OF_EN = ["due to", "because of", "because"];
+
+/** How long something is late: "atrasado 2 semanas", "delayed three weeks". */
+const TIME_UNITS = [
+  "dia",
+  "dias",
+  "semana",
+  "semanas",
+  "mes",
+  "meses",
+  "day",
+  "days",
+  "week",
+  "weeks",
+  "month",
+  "months",
+];
+const COUNT_WORDS = [
+  "un",
+  "una",
+  "dos",
+  "tres",
+  "cuatro",
+  "cinco",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "a",
+];
+const VAGUE_COUNT_WORDS = ["unos", "unas", "algunos", "algunas", "a few", "some"];
+const DURATION = sequence(either(regex("\\d{1,2}"), phrases(COUNT_WORDS)), phrases(TIME_UNITS));
+/** "retrasado por 2 semanas" says how late, not why: no cause follows. */
+const NO_DURATION_AHEAD = notFollowedBy(
+  sequence(either(regex("\\d+"), phrases([...COUNT_WORDS, ...VAGUE_COUNT_WORDS])), phrases(TIME_UNITS)),
+);
 
 /** A list's text follows these; `health` is what the phrase itself says of the project. */
-export type ListCue = { list: "risks" | "blockers" | "nextSteps"; source: string; health: Health | null };
-
-const DURATION =
-  "(?:\\d{1,2}|un|una|dos|tres|cuatro|cinco|one|two|three|four|five|a) (?:dias?|semanas?|mes|meses|days?|weeks?|months?)";
-const DURATION_AHEAD =
-  "(?! (?:\\d+|un|una|dos|tres|cuatro|cinco|unos|unas|algunos|algunas|one|two|three|four|five|a|a few|some) (?:dias?|semanas?|mes|meses|days?|weeks?|months?))";
+export type ListCue = { list: "risks" | "blockers" | "nextSteps"; pattern: Pattern; health: Health | null };
 
 export const LIST_CUES: readonly ListCue[] = [
   {
     list: "risks",
     health: null,
-    source: `(?:(?:el |los |the )?(?:principal |principales |main |key |biggest )?(?:riesgos?|risks?)(?: (?:principal|principales|identificados?|actuales?|abiertos?))?${COLON}|(?:el |the )?(?:principal |main |biggest )?(?:riesgo|risk)(?: principal)? (?:es|is|seria|would be)|(?:los |the )?(?:riesgos|risks) (?:son|are|include|incluyen)|(?:preocupacion|preocupaciones|concern|concerns)${COLON}|(?:nos |me )?preocupan?|(?:worried|concerned) about|riesgos?(?: (?:alto|medio|bajo|grande|importante|critico|serio))? (?:de que|de|por|con|en)|risks? (?:of|that|from|with|around|in))`,
+    pattern: either(
+      // "Riesgos:", "los principales riesgos identificados:"
+      sequence(
+        maybe(["el", "los", "the"]),
+        maybe(["principal", "principales", "main", "key", "biggest"]),
+        phrases(RISK_WORDS),
+        maybe([
+          "principal",
+          "principales",
+          "identificado",
+          "identificados",
+          // Read as the hand-written pattern did (`actuales?`); "riesgo actual:" is not a cue yet.
+          "actuale",
+          "actuales",
+          "abierto",
+          "abiertos",
+        ]),
+        LABEL,
+      ),
+      // "el riesgo principal es …"
+      sequence(
+        maybe(["el", "the"]),
+        maybe(["principal", "main", "biggest"]),
+        phrases(["riesgo", "risk"]),
+        maybe(["principal"]),
+        phrases(["es", "is", "seria", "would be"]),
+      ),
+      sequence(
+        maybe(["los", "the"]),
+        phrases(["riesgos", "risks"]),
+        phrases(["son", "are", "include", "incluyen"]),
+      ),
+      sequence(phrases(["preocupacion", "preocupaciones", "concern", "concerns"]), LABEL),
+      sequence(maybe(["nos", "me"]), phrases(["preocupa", "preocupan"])),
+      phrases(["worried about", "concerned about"]),
+      // "riesgo alto de que …", "riesgo con el proveedor"
+      sequence(
+        phrases(["riesgo", "riesgos"]),
+        maybe(["alto", "medio", "bajo", "grande", "importante", "critico", "serio"]),
+        phrases(["de que", "de", "por", "con", "en"]),
+      ),
+      sequence(phrases(["risk", "risks"]), phrases(["of", "that", "from", "with", "around", "in"])),
+    ),
   },
   {
     list: "risks",
     health: "at_risk",
-    source: "(?:en|con) riesgo (?:por culpa de|por|debido a|a causa de|porque|de que|de)",
+    pattern: sequence(
+      phrases(["en riesgo", "con riesgo"]),
+      phrases([...BECAUSE_OF_ES, "porque", "de que", "de"]),
+    ),
   },
-  { list: "risks", health: "at_risk", source: "at risk (?:due to|because of|because|from|of|given)" },
-  { list: "risks", health: "at_risk", source: "(?:en )?amarillo (?:por culpa de|por|debido a|a causa de)" },
+  {
+    list: "risks",
+    health: "at_risk",
+    pattern: sequence(phrases(["at risk"]), phrases([...BECAUSE_OF_EN, "from", "of", "given"])),
+  },
+  {
+    list: "risks",
+    health: "at_risk",
+    pattern: sequence(maybe(["en"]), phrases(["amarillo"]), phrases(BECAUSE_OF_ES)),
+  },
   {
     list: "blockers",
     health: null,
-    source: `(?:(?:bloqueos?|bloqueantes?|impedimentos?|obstaculos?|blockers?|impediments?|blocking issues?|dependencias bloqueantes)${COLON}|(?:tenemos|hay|existe) (?:un |una )?(?:bloqueo|impedimento|bloqueante) (?:con|por|en|de)|(?:el |the )?(?:bloqueo|blocker|impedimento) (?:principal )?(?:es|is)|(?:bloquead[oa]s?|trabad[oa]s?|frenad[oa]s?) (?:por culpa de|por|con|debido a|a causa de|porque|esperando)|(?:blocked|stuck) (?:by|on|due to|because of|because|waiting for|waiting on|until)|bloquead[oa]s? hasta que|(?:causa|causas|motivo|cause|root cause|reason)${COLON})`,
+    pattern: either(
+      sequence(
+        phrases([...BLOCKER_NOUNS, "blocking issue", "blocking issues", "dependencias bloqueantes"]),
+        LABEL,
+      ),
+      // "tenemos un bloqueo con …"
+      sequence(
+        phrases(["tenemos", "hay", "existe"]),
+        maybe(["un", "una"]),
+        phrases(["bloqueo", "impedimento", "bloqueante"]),
+        phrases(["con", "por", "en", "de"]),
+      ),
+      sequence(
+        maybe(["el", "the"]),
+        phrases(["bloqueo", "blocker", "impedimento"]),
+        maybe(["principal"]),
+        phrases(["es", "is"]),
+      ),
+      sequence(
+        phrases([
+          "bloqueado",
+          "bloqueada",
+          "bloqueados",
+          "bloqueadas",
+          "trabado",
+          "trabada",
+          "trabados",
+          "trabadas",
+          "frenado",
+          "frenada",
+          "frenados",
+          "frenadas",
+        ]),
+        phrases([...BECAUSE_OF_ES, "con", "porque", "esperando"]),
+      ),
+      sequence(
+        phrases(["blocked", "stuck"]),
+        phrases(["by", "on", ...BECAUSE_OF_EN, "waiting for", "waiting on", "until"]),
+      ),
+      sequence(phrases(["bloqueado", "bloqueada", "bloqueados", "bloqueadas"]), phrases(["hasta que"])),
+      // The cause of a delay or a stop is what blocks it.
+      sequence(phrases(["causa", "causas", "motivo", "cause", "root cause", "reason"]), LABEL),
+    ),
   },
   {
     list: "blockers",
     health: "on_hold",
-    source:
-      "(?:detenid[oa]s?|pausad[oa]s?|en pausa|suspendid[oa]s?|paused|on hold|suspended) (?:por culpa de|por|debido a|a causa de|esperando|due to|because of|because|waiting for|waiting on)",
+    pattern: sequence(
+      phrases([
+        "detenido",
+        "detenida",
+        "detenidos",
+        "detenidas",
+        "pausado",
+        "pausada",
+        "pausados",
+        "pausadas",
+        "en pausa",
+        "suspendido",
+        "suspendida",
+        "suspendidos",
+        "suspendidas",
+        "paused",
+        "on hold",
+        "suspended",
+      ]),
+      phrases([...BECAUSE_OF_ES, "esperando", ...BECAUSE_OF_EN, "waiting for", "waiting on"]),
+    ),
   },
   {
     list: "blockers",
     health: "off_track",
-    source: `(?:(?:atrasad|retrasad)[oa]s?(?: ${DURATION})? (?:por culpa de|por|debido a|a causa de)|con (?:retraso|atraso)(?: de ${DURATION})? (?:por culpa de|por|debido a|a causa de)|(?:en )?rojo (?:por culpa de|por|debido a|a causa de)|(?:delayed|behind schedule|behind)(?: ${DURATION})? (?:by|due to|because of|because))${DURATION_AHEAD}`,
+    pattern: sequence(
+      either(
+        sequence(
+          phrases([
+            "atrasado",
+            "atrasada",
+            "atrasados",
+            "atrasadas",
+            "retrasado",
+            "retrasada",
+            "retrasados",
+            "retrasadas",
+          ]),
+          maybe(DURATION),
+          phrases(BECAUSE_OF_ES),
+        ),
+        sequence(
+          phrases(["con retraso", "con atraso"]),
+          maybe(sequence(phrases(["de"]), DURATION)),
+          phrases(BECAUSE_OF_ES),
+        ),
+        sequence(maybe(["en"]), phrases(["rojo"]), phrases(BECAUSE_OF_ES)),
+        sequence(
+          phrases(["delayed", "behind schedule", "behind"]),
+          maybe(DURATION),
+          phrases(["by", ...BECAUSE_OF_EN]),
+        ),
+      ),
+      NO_DURATION_AHEAD,
+    ),
   },
   {
     list: "nextSteps",
     health: null,
-    source: `(?:(?:proximos?|siguientes?) pasos?(?: (?:son|es|seran|sera|a seguir))?${COLON}?|pasos (?:siguientes|a seguir)${COLON}?|(?:solo |nos |aun |todavia )?faltan|remaining${COLON}|(?:siguiente|proximo) hito${COLON}?|next milestone${COLON}?|next steps?(?: (?:are|is|will be|include))?${COLON}?|(?:next|siguiente|luego|then|despues|pendientes?|por hacer|to ?do|to-do|action items?|acciones|plan|la proxima semana|la semana que viene|next week)${COLON})`,
+    pattern: either(
+      sequence(
+        phrases(["proximo", "proximos", "siguiente", "siguientes"]),
+        phrases(["paso", "pasos"]),
+        maybe(["son", "es", "seran", "sera", "a seguir"]),
+        maybe(LABEL),
+      ),
+      sequence(phrases(["pasos siguientes", "pasos a seguir"]), maybe(LABEL)),
+      sequence(maybe(["solo", "nos", "aun", "todavia"]), phrases(["faltan"])),
+      sequence(phrases(["remaining"]), LABEL),
+      sequence(phrases(["siguiente hito", "proximo hito"]), maybe(LABEL)),
+      sequence(phrases(["next milestone"]), maybe(LABEL)),
+      sequence(
+        phrases(["next step", "next steps"]),
+        maybe(["are", "is", "will be", "include"]),
+        maybe(LABEL),
+      ),
+      // "Next: …", "Pendientes: …", "La próxima semana: …"
+      sequence(
+        phrases([
+          "next",
+          "siguiente",
+          "luego",
+          "then",
+          "despues",
+          "pendiente",
+          "pendientes",
+          "por hacer",
+          "to do",
+          "todo",
+          "to-do",
+          "action item",
+          "action items",
+          "acciones",
+          "plan",
+          "la proxima semana",
+          "la semana que viene",
+          "next week",
+        ]),
+        LABEL,
+      ),
+    ),
   },
 ];
 
+/** A cue ending in one of these announces a list that runs over commas ("Riesgos son a, b, c"). */
+export const LIST_ANNOUNCING_WORDS = ["son", "are", "include", "incluyen", "seran", "will be", "faltan"];
+
 /** "sin riesgos", "no blockers": the list is explicitly empty. */
-export const NO_LIST_CUES: readonly { list: "risks" | "blockers"; source: string }[] = [
+export const NO_LIST_CUES: readonly { list: "risks" | "blockers"; pattern: Pattern }[] = [
   {
     list: "risks",
-    source:
-      "(?:sin|ningun|no hay|no tenemos|no vemos|no se ven|no se identifican|cero|no|zero|without|no known|no new|no major) (?:nuevos |new )?(?:riesgos?|risks?)",
+    pattern: sequence(
+      phrases([
+        "sin",
+        "ningun",
+        "no hay",
+        "no tenemos",
+        "no vemos",
+        "no se ven",
+        "no se identifican",
+        "cero",
+        "no",
+        "zero",
+        "without",
+        "no known",
+        "no new",
+        "no major",
+      ]),
+      maybe(["nuevos", "new"]),
+      phrases(RISK_WORDS),
+    ),
   },
   {
     list: "blockers",
-    source:
-      "(?:sin|ningun|no hay|no tenemos|cero|no|zero|without|no current) (?:bloqueos?|bloqueantes?|impedimentos?|obstaculos?|blockers?|impediments?)|nothing blocking|nada (?:nos )?bloquea|(?:desbloquead[oa]s?|unblocked)",
+    pattern: either(
+      sequence(
+        phrases(["sin", "ningun", "no hay", "no tenemos", "cero", "no", "zero", "without", "no current"]),
+        phrases(BLOCKER_NOUNS),
+      ),
+      phrases(["nothing blocking"]),
+      sequence(phrases(["nada"]), maybe(["nos"]), phrases(["bloquea"])),
+      phrases(["desbloqueado", "desbloqueada", "desbloqueados", "desbloqueadas", "unblocked"]),
+    ),
   },
 ];
+/** What follows "sin riesgo" when it describes the risk that is not there ("de retraso"). */
+export const NEGATED_LIST_TAIL_WORDS = [
+  "de",
+  "de que",
+  "por",
+  "con",
+  "en",
+  "of",
+  "that",
+  "from",
+  "with",
+  "around",
+];
 
-/** Bare words: a risk or a blocker is mentioned without its text. */
-export const RISK_WORDS = ["riesgo", "riesgos", "risk", "risks"];
+/** A line that is only one of these ("Riesgos:") is the header of the bullet list below it. */
+export const LIST_HEADERS: Readonly<Record<"risks" | "blockers" | "nextSteps", readonly string[]>> = {
+  risks: ["riesgo", "riesgos", "risk", "risks"],
+  blockers: [
+    "bloqueo",
+    "bloqueos",
+    "bloqueantes",
+    "impedimento",
+    "impedimentos",
+    "blocker",
+    "blockers",
+    "impediment",
+    "impediments",
+  ],
+  nextSteps: ["proximos pasos", "siguientes pasos", "next steps", "pendientes", "to do", "todo", "por hacer"],
+};
+/** "Estado: …", "Status: …": a line that labels a field, never an item of the list above it. */
+export const FIELD_LABELS = [
+  "estado",
+  "status",
+  "salud",
+  "health",
+  "semaforo",
+  "rag",
+  "avance",
+  "progreso",
+  "progress",
+  "eta",
+  "fecha",
+];
+/** A clause starting with one of these goes on with the list item before it ("…, que retrasa …"). */
+export const CONTINUATIONS = [
+  "que",
+  "which",
+  "who",
+  "because",
+  "porque",
+  "ya que",
+  "since",
+  "aunque",
+  "although",
+  "lo cual",
+  "el cual",
+  "la cual",
+];
+/** Looked past at the start of a clause to see what it opens with ("y luego entrega el …"). */
+export const CONNECTORS = [
+  "y luego",
+  "and then",
+  "y despues",
+  "y",
+  "e",
+  "and",
+  "tambien",
+  "also",
+  "ademas",
+  "pero",
+  "but",
+  "ya",
+  "plus",
+  "then",
+  "luego",
+  "despues",
+];
+/** Split a list's items where read as two things ("pruebas y despliegue"). */
+export const CONJUNCTIONS = ["y", "e", "and", "&"];
+
+/** Bare words: a risk (RISK_WORDS) or a blocker is mentioned without its text. */
 export const BLOCKED_WORDS = [
   "bloqueado",
   "bloqueada",
@@ -286,7 +634,7 @@ export const NEGATORS: ReadonlySet<string> = new Set([
 export const NOT_NEGATIONS = ["sin embargo", "no obstante", "no solo"];
 
 /** Progress is named by these just before the number. */
-export const PROGRESS_CUES = alternation([
+export const PROGRESS_CUES = [
   "avance",
   "avances",
   "avance general",
@@ -312,9 +660,9 @@ export const PROGRESS_CUES = alternation([
   "we're at",
   "progress is",
   "avance es",
-]);
+];
 /** Progress is named by these just after the percentage. */
-export const PROGRESS_AFTER = alternation([
+export const PROGRESS_AFTER = [
   "de avance",
   "de progreso",
   "completado",
@@ -327,7 +675,52 @@ export const PROGRESS_AFTER = alternation([
   "avanzado",
   "terminado",
   "listo",
-]);
+];
+/** Between a progress word and its number: "avance de 70", "vamos en un 70", "progress at about 70". */
+export const PROGRESS_LINKS = [
+  "de",
+  "del",
+  "en",
+  "al",
+  "el",
+  "at",
+  "of",
+  "is",
+  "to",
+  "about",
+  "around",
+  "aprox",
+  "aproximadamente",
+  "casi",
+  "cerca del",
+  "un",
+  "una",
+  "an",
+  "a",
+];
+/** A second link word after the first: "progress at about 70". */
+export const PROGRESS_SECOND_LINKS = ["de", "del", "al", "el", "at", "of", "about", "around"];
+/** "70 por ciento" (a space may be left out in Spanish), "70 percent", "70 pct". */
+export const PERCENT_WORDS_ES = ["por ciento", "porciento"];
+export const PERCENT_WORDS_EN = ["percent", "per cent"];
+export const PERCENT_ABBREVIATIONS = ["pct"];
+/** "70 días", "70 tareas": a number of these is not a progress. */
+export const QUANTITY_UNITS = [
+  ...TIME_UNITS,
+  "hora",
+  "horas",
+  "hour",
+  "hours",
+  "tareas",
+  "tasks",
+  "personas",
+  "people",
+];
+/** "70 de 100", "7 of 10": a count, not a progress. */
+export const OUT_OF_WORDS = ["de", "of"];
+/** Between a percentage and the noun it is of: "30% del presupuesto", "20% of the budget". */
+export const OF_WORDS = ["de", "del", "of", "in", "en"];
+export const OF_ARTICLES = ["la", "las", "los", "el", "the", "nuestro", "nuestra", "our"];
 export const HALF_PHRASES = [
   "a la mitad",
   "por la mitad",

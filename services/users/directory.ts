@@ -53,31 +53,20 @@ export type UserDirectoryDeps = {
   slack: SlackUserLookup;
   asana: Pick<AsanaClient, "findUserByEmail"> | null;
   workspaceGid: string | null;
-  adminUserIds: readonly string[];
   defaultLocale: Locale;
   clock: Clock;
   freshForMs?: number;
 };
 
-export type Role = "admin" | "member";
-
 /**
  * Who is who (DESIGN.md section 6): a Slack user is mapped to an Asana user by email (Slack
  * users.info -> email -> Asana user of the workspace), cached in the users table and refreshed
- * when older than a day. Admins are the configured PMO_ADMIN_USER_IDS.
+ * when older than a day. Who may do what is services/authorization's to say.
  */
 export class UserDirectory {
   private readonly mentions = new Map<string, { slackUserId: string | null; at: number }>();
 
   constructor(private readonly deps: UserDirectoryDeps) {}
-
-  role(slackUserId: string): Role {
-    return this.deps.adminUserIds.includes(slackUserId) ? "admin" : "member";
-  }
-
-  isAdmin(slackUserId: string): boolean {
-    return this.role(slackUserId) === "admin";
-  }
 
   /** The cached profile, refreshed from Slack and Asana when stale; a failed refresh keeps the old one. */
   async profile(slackUserId: string): Promise<UserProfile> {
@@ -112,6 +101,15 @@ export class UserDirectory {
     // Whoever this Slack user was or now is mapped to is read again at the next mention.
     this.mentions.clear();
     return profile;
+  }
+
+  /** The person's Asana user; null when unmapped or when neither Slack nor the cache can say. */
+  async asanaUserOf(slackUserId: string): Promise<string | null> {
+    try {
+      return (await this.profile(slackUserId)).asanaUserGid;
+    } catch {
+      return null;
+    }
   }
 
   /** The language a person reads: their Slack locale when known, DEFAULT_LOCALE otherwise. */

@@ -157,12 +157,12 @@ describe("npm start", () => {
     cleanups.push(() => store.close());
     const repos = createRepositories(store, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
     await slack.sendCommand("U0SBXADM01", "/pmo", "sync full");
-    for (let i = 0; i < 200 && (await repos.meta.getLease(SYNC_LEASE)) === null; i++)
+    for (let i = 0; i < 200 && (await repos.meta.leases.get(SYNC_LEASE)) === null; i++)
       await new Promise((ok) => setTimeout(ok, 50));
-    expect(await repos.meta.getLease(SYNC_LEASE)).not.toBeNull();
+    expect(await repos.meta.leases.get(SYNC_LEASE)).not.toBeNull();
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    expect(await repos.meta.getLease(SYNC_LEASE)).toBeNull();
+    expect(await repos.meta.leases.get(SYNC_LEASE)).toBeNull();
     const [run] = await repos.syncLog.recent(1);
     expect(run).toMatchObject({ status: "failed", errorMessage: expect.stringContaining("stopping") });
   });

@@ -161,7 +161,7 @@ describe("three instances on one store", () => {
   });
 
   it("killing the instance that holds the sync lease lets another take over after expiry", async () => {
-    const lease = await until(() => repos.meta.getLease(SYNC_LEASE), "a sync in progress");
+    const lease = await until(() => repos.meta.leases.get(SYNC_LEASE), "a sync in progress");
     const pid = Number(lease.owner.split(":")[1]);
     const holder = instances.find((i) => i.child.pid === pid);
     expect(holder).toBeDefined();
@@ -169,7 +169,7 @@ describe("three instances on one store", () => {
     await holder?.exited;
     const taken = await until(
       async () => {
-        const now = await repos.meta.getLease(SYNC_LEASE);
+        const now = await repos.meta.leases.get(SYNC_LEASE);
         return now !== null && now.owner !== lease.owner ? now : null;
       },
       "another instance to take the lease",

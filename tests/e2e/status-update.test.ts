@@ -138,7 +138,7 @@ async function waitForUpdate(
 async function waitForNoPendingDelivery() {
   const { repos } = world.app.container;
   const deadline = Date.now() + 10_000;
-  while ((await repos.meta.listPendingInbound()).length > 0) {
+  while ((await repos.meta.inbound.listPending()).length > 0) {
     if (Date.now() > deadline) throw new Error("a delivery stayed pending");
     await new Promise((done) => setTimeout(done, 50));
   }

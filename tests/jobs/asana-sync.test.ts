@@ -4,8 +4,9 @@ import { createLogger } from "../../app/logger.ts";
 import { runSync, type SyncDeps } from "../../jobs/asana-sync.ts";
 import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { createAsanaClient } from "../../services/asana/client.ts";
-import { DEFAULT_CUSTOM_FIELD_NAMES, normalisePmoId } from "../../services/asana/mapper.ts";
+import { DEFAULT_CUSTOM_FIELD_NAMES } from "../../services/asana/mapper.ts";
 import type { SyncKind } from "../../services/model.ts";
+import { normalisePmoId } from "../../services/pmo-id.ts";
 import type { Store } from "../../services/store/client.ts";
 import type { Repositories } from "../../services/store/repositories.ts";
 import { memoryStore } from "../fixtures/memory-store.ts";
@@ -294,7 +295,7 @@ describe("the sync lease", () => {
 
   it("a run left running by a dead process is marked abandoned by the next one", async () => {
     await w.repos.syncLog.createRunning({ syncId: "dead-run", kind: "full", owner: "gone:1" });
-    await w.repos.meta.acquireLease("asana-sync", "gone:1", 300);
+    await w.repos.meta.leases.acquire("asana-sync", "gone:1", 300);
     const blocked = await w.sync("partial");
     expect(blocked.status).toBe("skipped");
     await new Promise((ok) => setTimeout(ok, 350));
@@ -311,7 +312,7 @@ describe("the sync lease", () => {
     expect(summary.status).toBe("failed");
     expect(summary.reason).toContain("ASANA_TOKEN");
     expect((await w.repos.syncLog.recent(1))[0]).toMatchObject({ status: "failed" });
-    expect(await w.repos.meta.getLease("asana-sync")).toBeNull();
+    expect(await w.repos.meta.leases.get("asana-sync")).toBeNull();
     expect((await w.sync("full")).status).toBe("completed");
   });
 });

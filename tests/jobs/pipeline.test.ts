@@ -49,8 +49,8 @@ describe("runSyncThenRules", () => {
   it("does not run the rules when the sync is skipped", async () => {
     const w = await rulesWorld({ projects: 5, seed: 1 });
     worlds.push(w);
-    await w.repos.meta.acquireLease(SYNC_LEASE, "other-host:1", 60_000);
-    const outcome = await runSyncThenRules("partial", w.syncDeps());
+    await w.repos.meta.leases.acquire(SYNC_LEASE, "other-host:1", 60_000);
+    const outcome = await runSyncThenRules("partial", w.steps());
     expect(outcome.sync.status).toBe("skipped");
     expect(outcome.rules).toBeNull();
     expect(await w.repos.findings.listOpen()).toEqual([]);
@@ -60,12 +60,12 @@ describe("runSyncThenRules", () => {
     const w = await rulesWorld({ projects: 5, seed: 2 });
     worlds.push(w);
     const taken: { name: string; ttlMs: number }[] = [];
-    const acquire = w.repos.meta.acquireLease.bind(w.repos.meta);
-    w.repos.meta.acquireLease = (name, owner, ttlMs) => {
+    const acquire = w.repos.meta.leases.acquire.bind(w.repos.meta.leases);
+    w.repos.meta.leases.acquire = (name, owner, ttlMs) => {
       taken.push({ name, ttlMs });
       return acquire(name, owner, ttlMs);
     };
-    const outcome = await runSyncThenRules("full", { ...w.syncDeps(), leaseTtlMs: 7_000 });
+    const outcome = await runSyncThenRules("full", w.steps({ leaseTtlMs: 7_000 }));
     expect(outcome.rules?.status).toBe("completed");
     expect(new Set(taken.map((t) => t.name))).toEqual(new Set([SYNC_LEASE, RULES_LEASE]));
     expect(taken.every((t) => t.ttlMs === 7_000)).toBe(true);

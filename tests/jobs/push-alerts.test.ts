@@ -1,7 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../../app/config.ts";
 import { createLogger } from "../../app/logger.ts";
 import { ALERTS_LEASE, type PushAlertsDeps, pushAlerts } from "../../jobs/push-alerts.ts";
-import type { Finding, FindingStatus, ProjectInput, Severity } from "../../services/model.ts";
+import type { Clock, Finding, ProjectInput, Severity } from "../../services/model.ts";
+import { applyTransitions, planTransitions } from "../../services/rules/engine.ts";
+import { RulesService } from "../../services/rules/rules-service.ts";
 import { FINDING_ACK } from "../../services/slack/action-ids.ts";
 import { parseFindingRef } from "../../services/slack/finding-ref.ts";
 import { type Notifier, SlackNotifier, TextNotifier } from "../../services/slack/notifier.ts";
@@ -18,6 +21,9 @@ import {
 import { memoryStore } from "../fixtures/memory-store.ts";
 
 const CHANNEL = "C0PMO";
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 const silent = createLogger({ logLevel: "silent", secrets: [] });
 const stores: Store[] = [];
 let slack: FakeSlack | null = null;
@@ -45,8 +51,11 @@ type World = {
   get: (gid: string, ruleId: string) => Promise<Finding>;
 };
 
-async function world(options: { maxIndividual?: number; locale?: "es" | "en" } = {}): Promise<World> {
-  const { store, repos } = await memoryStore();
+async function world(
+  options: { maxIndividual?: number; locale?: "es" | "en"; clock?: Clock } = {},
+): Promise<World> {
+  const clock = options.clock ?? (() => new Date());
+  const { store, repos } = await memoryStore({ clock });
   stores.push(store);
   const fake = startFakeSlack();
   slack = fake;
@@ -64,7 +73,7 @@ async function world(options: { maxIndividual?: number; locale?: "es" | "en" } =
       timeZone: "America/Bogota",
       maxIndividual: options.maxIndividual ?? 10,
     },
-    clock: () => new Date(),
+    clock,
     logger: silent,
     owner: "test:alerts",
   });
@@ -103,39 +112,19 @@ const refOf = (f: Finding): FindingRef => ({
   expectedVersion: f.version,
 });
 
-/** What the rules engine does on an escalation or a wake-up: the finding opens at its new severity. */
-async function engineMoves(
-  w: World,
-  finding: Finding,
-  next: { status: FindingStatus; severity: Severity },
-  changelog = true,
-): Promise<Finding> {
-  const moved = await w.repos.findings.update(
-    refOf(finding),
-    {
-      ...next,
-      snoozedUntil: null,
-      snoozedBy: null,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      ackComment: null,
-    },
-    [finding.status],
-  );
-  if (changelog) {
-    await w.repos.changelog.append([
-      {
-        projectGid: finding.projectGid,
-        fieldName: `finding:${finding.ruleId}`,
-        oldValue: `${finding.status}/${finding.severity}`,
-        newValue: `${next.status}/${next.severity}`,
-        syncId: null,
-        detectedAt: new Date().toISOString(),
-        source: "rules",
-      },
-    ]);
-  }
-  return moved;
+/**
+ * The rules engine, told that the finding's rule now fires at `severity`: it plans the move and
+ * writes it, changelog entry included, as an evaluation does.
+ */
+async function ruleNowFires(w: World, finding: Finding, severity: Severity): Promise<void> {
+  const project = await w.repos.projects.get(finding.projectGid);
+  if (project === null) throw new Error(`no project ${finding.projectGid}`);
+  const candidates = [
+    { projectGid: finding.projectGid, ruleId: finding.ruleId, severity, details: finding.details },
+  ];
+  const now = new Date();
+  const transitions = planTransitions(project, candidates, [finding], now);
+  await applyTransitions(w.repos, project, candidates, transitions, { now });
 }
 
 const actionsBlocks = (blocks: readonly FakeSlackBlock[]) => blocks.filter((b) => b.type === "actions");
@@ -281,8 +270,10 @@ describe("pushAlerts on the store", () => {
     await w.run();
     expect(w.slack.posts()).toHaveLength(2);
 
-    await engineMoves(w, await w.get(medium.projectGid, medium.ruleId), { status: "open", severity: "high" });
-    await engineMoves(w, await w.get(high.projectGid, high.ruleId), { status: "open", severity: "medium" });
+    await ruleNowFires(w, await w.get(medium.projectGid, medium.ruleId), "high");
+    await ruleNowFires(w, await w.get(high.projectGid, high.ruleId), "medium");
+    expect(await w.get("1", "schedule_risk")).toMatchObject({ status: "open", severity: "high" });
+    expect(await w.get("2", "schedule_risk")).toMatchObject({ status: "open", severity: "medium" });
     const summary = await w.run();
     expect(summary.counts).toMatchObject({ posted: 1, digests: 0 });
     const last = w.slack.messages.at(-1);
@@ -291,23 +282,53 @@ describe("pushAlerts on the store", () => {
     expect((await w.run()).counts.posted).toBe(0);
   });
 
-  it("re-alerts a finding whose snooze ended, once", async () => {
-    const w = await world();
-    await w.project("1");
-    await w.finding("1", "schedule_risk", "high");
-    await w.run();
-    const snoozed = await w.repos.findings.snooze(
-      refOf(await w.get("1", "schedule_risk")),
-      new Date(Date.now() + 60_000),
-      "U1",
-    );
-    expect((await w.run()).counts.posted).toBe(0);
+  it("re-alerts a finding whose snooze ended, once: the real rules, engine and alerts, nothing by hand", async () => {
+    let now = new Date("2026-03-10T15:00:00.000Z");
+    const clock = () => now;
+    const advance = (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    };
+    const w = await world({ clock });
+    const rules = new RulesService({
+      repos: w.repos,
+      settings: { rules: parseConfig({}, "store").rules, timezone: "America/Bogota" },
+      clock,
+      logger: silent,
+    });
+    // Only `overdue` (high) fires for this project.
+    await w.project("1", {
+      businessVertical: "Banca",
+      dueOn: "2026-03-01",
+      progressPercent: 50,
+      totalTasks: 20,
+      lastStatusUpdateAt: now.toISOString(),
+      lastActivityAt: now.toISOString(),
+    });
+    expect((await rules.evaluateAll()).counts).toMatchObject({ opened: 1 });
+    expect((await w.run()).counts).toMatchObject({ posted: 1, digests: 0 });
 
-    await engineMoves(w, snoozed, { status: "open", severity: "high" });
+    advance(10 * MINUTE);
+    // "Posponer 1 día" on the message: what FindingActions.snooze writes.
+    const snoozedUntil = new Date(now.getTime() + DAY);
+    await w.repos.findings.snooze(refOf(await w.get("1", "overdue")), snoozedUntil, "U1");
+    advance(HOUR);
+    expect((await rules.evaluateAll()).counts).toMatchObject({ woken: 0, unchanged: 1 });
+    expect((await w.run()).counts).toMatchObject({ posted: 0, digests: 0, skipped: 1 });
+
+    now = new Date(snoozedUntil.getTime() + MINUTE);
+    expect((await rules.evaluateAll()).counts).toMatchObject({ woken: 1 });
+    expect((await w.get("1", "overdue")).status).toBe("open");
     const woken = await w.run();
-    expect(woken.counts.posted).toBe(1);
+    expect(woken.counts).toMatchObject({ posted: 1, digests: 0 });
     expect(w.slack.posts()).toHaveLength(2);
+    const last = w.slack.messages.at(-1);
+    expect(last?.metadata?.event_payload).toMatchObject({ project: "1", rule: "overdue", severity: "high" });
+    expect((await w.get("1", "overdue")).alert?.ts).toBe(last?.ts);
+
+    advance(HOUR);
+    expect((await rules.evaluateAll()).counts).toMatchObject({ woken: 0 });
     expect((await w.run()).counts.posted).toBe(0);
+    expect(w.slack.posts()).toHaveLength(2);
   });
 
   it("does not re-alert an open finding without a wake-up in its history", async () => {
@@ -465,7 +486,7 @@ describe("pushAlerts on the store", () => {
     const w = await world();
     await w.project("1");
     await w.finding("1", "schedule_risk", "high");
-    await w.repos.meta.acquireLease(ALERTS_LEASE, "someone:else", 60_000);
+    await w.repos.meta.leases.acquire(ALERTS_LEASE, "someone:else", 60_000);
     const summary = await w.run();
     expect(summary.status).toBe("skipped");
     expect(summary.reason).toContain("someone:else");

@@ -1,6 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import { type Locale, t } from "../../i18n/index.ts";
-import type { Finding, ParsedUpdate, Project, StatusUpdate } from "../../model.ts";
+import type { Finding, Project, StatusUpdate } from "../../model.ts";
 import { escapeAndTruncate, mentionOrName, truncate } from "../mrkdwn.ts";
 import type { OutgoingMessage } from "../notifier.ts";
 import {
@@ -24,16 +24,6 @@ export const UPDATE_ALERT_EVENT = "pmo_update_alert";
 export const MAX_ALERT_FINDINGS = 5;
 const EXCERPT_MAX = 300;
 
-/** Whether an update tells the PMO something it must hear: a risk, a blocker, or a bad health. */
-export function reportsRisk(parsed: ParsedUpdate): boolean {
-  return (
-    parsed.risks.length > 0 ||
-    parsed.blockers.length > 0 ||
-    parsed.health === "at_risk" ||
-    parsed.health === "off_track"
-  );
-}
-
 export type UpdateAlertInput = {
   project: Project;
   update: Pick<StatusUpdate, "slackUserId" | "text" | "parsed">;
@@ -44,9 +34,10 @@ export type UpdateAlertInput = {
 };
 
 /**
- * The PMO channel's alert for an update that reports a risk: the project (linked), its PMO ID,
- * who reported it, what was said (the parsed fields, escaped and truncated, and an excerpt of the
- * text), and the buttons of the project's open findings when it has any.
+ * The PMO channel's alert for an update that reports a risk (services/updates/risk.ts decides
+ * which do): the project (linked), its PMO ID, who reported it, what was said (the parsed fields,
+ * escaped and truncated, and an excerpt of the text), and the buttons of the project's open
+ * findings when it has any.
  */
 export function updateAlertMessage(locale: Locale, input: UpdateAlertInput): OutgoingMessage {
   const { project, update } = input;

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findingServicesOf } from "../../../listeners/finding-services.ts";
 import { FINDING_ACK } from "../../../services/slack/action-ids.ts";
 import { parseHomeState } from "../../../services/slack/blocks/home/home-state.ts";
 import { parseFindingModalMetadata } from "../../../services/slack/blocks/modals/finding-modal-metadata.ts";
@@ -93,7 +92,7 @@ describe("Reconocer in the App Home", () => {
     const { repos } = world.harness;
     const finding = await seedFinding(repos);
     const state = parseHomeState(JSON.stringify({ s: "high", v: "all", r: "all", p: 1 }));
-    const home = await findingServicesOf(world.harness.deps).home.view(ADMIN_ID, state);
+    const home = await world.harness.services.home.view(ADMIN_ID, state);
     await world.harness.process(
       homeClick({
         userId: ADMIN_ID,

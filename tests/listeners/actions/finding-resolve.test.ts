@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findingServicesOf } from "../../../listeners/finding-services.ts";
 import { FINDING_ACK, FINDING_RESOLVE, FINDING_SNOOZE } from "../../../services/slack/action-ids.ts";
 import { parseHomeState } from "../../../services/slack/blocks/home/home-state.ts";
 import {
@@ -150,7 +149,7 @@ describe("Resolver in the App Home", () => {
     const { repos } = world.harness;
     const finding = await seedFinding(repos);
     const state = { ...parseHomeState(undefined), severity: "high" as const };
-    const home = await findingServicesOf(world.harness.deps).home.view(ADMIN_ID, state);
+    const home = await world.harness.services.home.view(ADMIN_ID, state);
     await world.harness.process(
       homeClick({
         userId: ADMIN_ID,

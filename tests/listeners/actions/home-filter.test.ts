@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findingServicesOf } from "../../../listeners/finding-services.ts";
 import { DEFAULT_HOME_STATE, parseHomeState } from "../../../services/slack/blocks/home/home-state.ts";
 import {
   HOME_FILTER_RESPONSABLE,
@@ -22,7 +21,7 @@ afterEach(async () => {
 });
 
 async function choose(actionId: string, value: string, state = DEFAULT_HOME_STATE) {
-  const home = await findingServicesOf(world.harness.deps).home.view(ADMIN_ID, { ...state, page: 1 });
+  const home = await world.harness.services.home.view(ADMIN_ID, { ...state, page: 1 });
   await world.harness.process(
     homeClick({
       userId: ADMIN_ID,

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findingServicesOf } from "../../../listeners/finding-services.ts";
 import { DEFAULT_HOME_STATE, parseHomeState } from "../../../services/slack/blocks/home/home-state.ts";
 import { PORTFOLIO_PAGE } from "../../../services/slack/blocks/home/home-view.ts";
 import { HOME_PAGE_NEXT, HOME_PAGE_PREVIOUS } from "../../../services/slack/home-action-ids.ts";
@@ -22,7 +21,7 @@ afterEach(async () => {
 
 describe("the Home's paging buttons", () => {
   it("turn to the next page and back, within 100 blocks", async () => {
-    const { home } = findingServicesOf(world.harness.deps);
+    const { home } = world.harness.services;
     const first = await home.view(ADMIN_ID, DEFAULT_HOME_STATE);
     const next = buttonIn(first.blocks, HOME_PAGE_NEXT, "home-paging");
     await world.harness.process(

@@ -2,8 +2,7 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { createLogger } from "../../../app/logger.ts";
-import type { FullPipelineSummary } from "../../../jobs/pipeline.ts";
-import type { ProjectInput, SyncKind } from "../../../services/model.ts";
+import type { FullPipelineSummary, ProjectInput, SyncKind } from "../../../services/model.ts";
 import { HOSTILE_STRINGS } from "../../fixtures/hostile-strings.ts";
 import { ADMIN, type Harness, listenerHarness, SLACK_TEST_ORIGIN } from "../../fixtures/listener-harness.ts";
 
@@ -221,7 +220,7 @@ beforeAll(async () => {
   await h.repos.syncLog.complete("s1", { projectsSynced: 51, changesDetected: 4, durationMs: 240_000 });
   now = NOW;
   // Their Slack languages are known already (the users table caches them).
-  for (const user of ["U0ANA", "U0BOB", ADMIN]) await h.deps.users.profile(user);
+  for (const user of ["U0ANA", "U0BOB", ADMIN]) await h.services.users.profile(user);
 });
 
 afterEach(() => {
@@ -396,8 +395,8 @@ describe("hallazgos | findings", () => {
 
 describe("estado | status", () => {
   it("shows the last runs, the next runs, the projects and the freshness", async () => {
-    const nextRuns = h.deps.jobs.nextRuns;
-    h.deps.jobs.nextRuns = () => [
+    const nextRuns = h.jobs.nextRuns;
+    h.jobs.nextRuns = () => [
       { name: "sync-full", next: new Date("2026-11-23T11:00:00.000Z") },
       { name: "sync-partial", next: new Date("2026-11-22T14:00:00.000Z") },
     ];
@@ -412,7 +411,7 @@ describe("estado | status", () => {
       expect(shown(en)).toContain("✅ Partial · completed");
       expect(freshnessOf(en)).toBe(FRESHNESS_EN);
     } finally {
-      h.deps.jobs.nextRuns = nextRuns;
+      h.jobs.nextRuns = nextRuns;
     }
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FINDING_ACK, FINDING_RESOLVE, FINDING_SNOOZE } from "../../../services/slack/action-ids.ts";
 import { encodeHomeState, parseHomeState } from "../../../services/slack/blocks/home/home-state.ts";
 import {
@@ -100,5 +100,17 @@ describe("the App Home of a PMO admin", () => {
     expect(parseHomeState(view?.private_metadata)).toEqual({ ...state, page: 1 });
     expect(ids(view).filter((id) => /^home-finding-\d+$/.test(id))).toHaveLength(1);
     expect(textOf(view, "home-finding-0")).toContain("Historia clínica");
+  });
+});
+
+describe("an App Home that cannot be built", () => {
+  it("is published saying so in the person's language, never left blank", async () => {
+    const failing = vi
+      .spyOn(world.harness.services.portfolio, "read")
+      .mockRejectedValue(new Error("store down"));
+    const view = await open(PM_ID);
+    expect(failing).toHaveBeenCalled();
+    expect(ids(view)).toEqual(["home-title", "home-failed"]);
+    expect(textOf(view, "home-failed")).toContain("No pude cargar tu inicio");
   });
 });

@@ -1,7 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { updateServicesOf } from "../../../listeners/messages/index.ts";
 import {
   UPDATE_CHOOSE_PROJECT,
   UPDATE_CONFIRM,
@@ -10,7 +9,6 @@ import {
   UPDATE_MODAL,
 } from "../../../services/slack/update-ids.ts";
 import type { UpdateServices } from "../../../services/updates/update-services.ts";
-import { retryPendingInbound } from "../../../services/updates/update-services.ts";
 import { type Harness, listenerHarness, SLACK_TEST_ORIGIN } from "../../fixtures/listener-harness.ts";
 import { viewSubmission } from "../../fixtures/slack-bodies.ts";
 import {
@@ -160,15 +158,15 @@ function clickBody(message: Sent | undefined, actionId: string, nth = 0, userId 
 }
 
 let h: Harness;
+let now = START;
 let slack: ReturnType<typeof recordSlack>;
 let services: UpdateServices;
 
 beforeEach(async () => {
-  h = await listenerHarness({ slackUsers: SLACK_USERS, asanaUsers: ASANA_USERS, now: () => START });
+  now = START;
+  h = await listenerHarness({ slackUsers: SLACK_USERS, asanaUsers: ASANA_USERS, now: () => now });
   await seedProjects(h.repos);
-  const found = updateServicesOf(h.app);
-  if (found === undefined) throw new Error("the status-update services were not registered");
-  services = found;
+  services = h.services.updates;
   slack = recordSlack();
 });
 afterEach(async () => {
@@ -195,7 +193,7 @@ describe("a DM", () => {
     expect(slack.posts()).toHaveLength(1);
     await h.process(clickBody(slack.lastPost(), UPDATE_CONFIRM));
     expect(await h.repos.updates.listForProject(P1)).toHaveLength(1);
-    expect(await h.repos.meta.listPendingInbound()).toEqual([]);
+    expect(await h.repos.meta.inbound.listPending()).toEqual([]);
   });
 
   it("goes through the buttons: the project chosen, then confirmed, the card updated in place", async () => {
@@ -225,7 +223,7 @@ describe("a DM", () => {
     await h.process(dmBody(`PMO-101 ${"x".repeat(39_992)}`));
     expect(slack.lastPost()?.text).toContain("40.000 caracteres");
     expect(await h.repos.conversations.get(PM)).toBeNull();
-    expect(await h.repos.meta.listPendingInbound()).toEqual([]);
+    expect(await h.repos.meta.inbound.listPending()).toEqual([]);
   });
 
   it("with `<!channel>` is echoed only escaped", async () => {
@@ -242,7 +240,7 @@ describe("a DM", () => {
   ])("ignores %s", async (_what, event) => {
     await h.process(dmBody("PMO-101 avance 70%", { event }));
     expect(slack.sent).toEqual([]);
-    expect(await h.repos.meta.listPendingInbound()).toEqual([]);
+    expect(await h.repos.meta.inbound.listPending()).toEqual([]);
     expect(await h.repos.conversations.get(PM)).toBeNull();
   });
 });
@@ -256,14 +254,14 @@ describe("a failure after the ack", () => {
     );
     await h.process(clickBody(card, UPDATE_CONFIRM));
     expect(await h.repos.updates.listForProject(P1)).toEqual([]);
-    expect((await h.repos.meta.listPendingInbound()).map((w) => w.id)).toEqual([
+    expect((await h.repos.meta.inbound.listPending()).map((w) => w.id)).toEqual([
       `confirm:${JSON.parse(buttonOf(card, UPDATE_CONFIRM).value).c}:1`,
     ]);
     await services.inbox.idle();
     expect(await h.repos.updates.listForProject(P1)).toHaveLength(1);
     expect(slack.updates().at(-1)).toMatchObject({ ts: card?.ts });
     expect(slack.updates().at(-1)?.text).toContain("Guardé tu actualización");
-    expect(await h.repos.meta.listPendingInbound()).toEqual([]);
+    expect(await h.repos.meta.inbound.listPending()).toEqual([]);
   });
 
   it("saving fails twice: the writer is told, and the scheduler's retry saves it and says so", async () => {
@@ -277,10 +275,10 @@ describe("a failure after the ack", () => {
     expect(slack.lastPost()?.text).toContain("No pude guardar tu actualización; lo intentaré de nuevo");
     expect(await h.repos.updates.listForProject(P1)).toEqual([]);
 
-    expect(await retryPendingInbound(services)).toMatchObject({ pending: 1, done: 1 });
+    expect(await services.inbox.retryPending()).toMatchObject({ pending: 1, done: 1 });
     expect(await h.repos.updates.listForProject(P1)).toHaveLength(1);
     expect(slack.lastPost()?.text).toMatch(/^✅ Guardé tu actualización de <[^|]+\|Portal de clientes>/);
-    expect(await retryPendingInbound(services)).toMatchObject({ pending: 0 });
+    expect(await services.inbox.retryPending()).toMatchObject({ pending: 0 });
   });
 
   it("reading the DM fails twice: the writer is told, and the retry answers it", async () => {
@@ -292,12 +290,12 @@ describe("a failure after the ack", () => {
     expect(slack.posts().map((p) => p.text)).toEqual([
       expect.stringContaining("No pude procesar tu mensaje"),
     ]);
-    await retryPendingInbound(services);
+    await services.inbox.retryPending();
     expect(slack.lastPost()?.text).toContain("Entendí:");
   });
 
   it("a DM that cannot even be recorded is answered with an explicit failure", async () => {
-    vi.spyOn(h.repos.meta, "recordInbound").mockRejectedValueOnce(new Error("store down"));
+    vi.spyOn(h.repos.meta.inbound, "record").mockRejectedValueOnce(new Error("store down"));
     await h.process(dmBody("PMO-101 avance 70%"));
     expect(slack.lastPost()?.text).toContain("No pude recibir tu mensaje");
   });
@@ -355,6 +353,33 @@ describe("Editar and the update modal", () => {
       { text: "PMO-101 avance 70%, riesgo: el proveedor", parsed: { progress: 80 } },
     ]);
     expect(slack.updates().at(-1)).toMatchObject({ ts: card?.ts });
+  });
+
+  it("a submission is acked before anything asks Slack, even when the profile is days old", async () => {
+    await h.process(dmBody("PMO-101 avance 70%"));
+    await h.process(clickBody(slack.lastPost(), UPDATE_EDIT));
+    const [open] = slack.opened();
+    const view = z.looseObject({ private_metadata: z.string() }).parse(JSON.parse(open?.body.view ?? "{}"));
+    now = new Date(START.getTime() + 3 * 24 * 60 * 60 * 1000);
+    h.timeline.length = 0;
+    const accepted = await h.process(
+      viewSubmission({
+        userId: PM,
+        callbackId: UPDATE_MODAL,
+        metadata: view.private_metadata,
+        values: {
+          [UPDATE_FIELDS.project]: {
+            [UPDATE_FIELDS.project]: { type: "static_select", selected_option: { value: P1 } },
+          },
+          [UPDATE_FIELDS.summary]: {
+            [UPDATE_FIELDS.summary]: { type: "plain_text_input", value: "avance 80%" },
+          },
+        },
+      }),
+    );
+    expect(accepted).toBeUndefined();
+    expect(h.timeline[0]).toBe("ack");
+    expect(await h.repos.updates.listForProject(P1)).toHaveLength(1);
   });
 
   it("a submission that cannot be checked (the store is down) is answered, not left hanging", async () => {

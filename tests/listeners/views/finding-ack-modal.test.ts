@@ -63,7 +63,7 @@ describe("the acknowledge modal submitted", () => {
 
   it("answers in the user's language", async () => {
     const finding = await seedFinding(world.harness.repos);
-    await world.harness.deps.users.profile(OTHER_ID);
+    await world.harness.services.users.profile(OTHER_ID);
     expect(await submit(OTHER_ID, finding, "")).toEqual({
       response_action: "errors",
       errors: { [ACK_COMMENT_BLOCK]: "Write a comment: what is being done about it." },

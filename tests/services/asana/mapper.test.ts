@@ -4,7 +4,6 @@ import {
   fieldNameKey,
   mapAsanaProject,
   mapStatusType,
-  normalisePmoId,
   progressPercent,
   taskTotals,
 } from "../../../services/asana/mapper.ts";
@@ -223,27 +222,6 @@ describe("mapStatusType", () => {
   ];
   it.each(cases)("%j -> %j", (statusType, status) => {
     expect(mapStatusType(statusType)).toBe(status);
-  });
-});
-
-describe("normalisePmoId", () => {
-  it.each([
-    ["PMO-123", "PMO-123"],
-    ["pmo-123", "PMO-123"],
-    ["pmo 123", "PMO-123"],
-    ["PMO123", "PMO-123"],
-    ["PMO_123", "PMO-123"],
-    ["PMO #123", "PMO-123"],
-    ["123", "PMO-123"],
-    ["  0042  ", "PMO-0042"],
-    ["PRJ-77", "PRJ-77"],
-    ["PMO-12a", "PMO-12a"],
-    ["Sin código", "Sin código"],
-    ["", null],
-    ["   ", null],
-    [null, null],
-  ])("%j -> %j", (input, expected) => {
-    expect(normalisePmoId(input)).toBe(expected);
   });
 });
 

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PipelineSummary } from "../../../jobs/pipeline.ts";
-import type { PushAlertsSummary } from "../../../jobs/push-alerts.ts";
 import {
   type ManualRunSummary,
   type PmoAnswer,
@@ -9,7 +7,12 @@ import {
   responsableMatches,
   searchRank,
 } from "../../../services/commands/pmo-service.ts";
-import type { ProjectInput, Severity } from "../../../services/model.ts";
+import type {
+  FullPipelineSummary,
+  ProjectInput,
+  PushAlertsSummary,
+  Severity,
+} from "../../../services/model.ts";
 import { ADMIN, type Harness, listenerHarness } from "../../fixtures/listener-harness.ts";
 
 const T0 = new Date("2026-11-22T13:00:00.000Z");
@@ -21,10 +24,10 @@ let h: Harness;
 function service(overrides: Partial<PmoServiceDeps> = {}): PmoService {
   return new PmoService({
     repos: h.repos,
-    portfolio: h.deps.portfolio,
-    users: h.deps.users,
-    config: h.deps.config,
-    jobs: h.deps.jobs,
+    portfolio: h.services.portfolio,
+    users: h.services.users,
+    authorization: h.services.authorization,
+    jobs: h.jobs,
     logger: silent,
     ...overrides,
   });
@@ -123,10 +126,10 @@ describe("freshness", () => {
     try {
       const pmo = new PmoService({
         repos: fresh.repos,
-        portfolio: fresh.deps.portfolio,
-        users: fresh.deps.users,
-        config: fresh.deps.config,
-        jobs: fresh.deps.jobs,
+        portfolio: fresh.services.portfolio,
+        users: fresh.services.users,
+        authorization: fresh.services.authorization,
+        jobs: fresh.jobs,
         logger: silent,
       });
       expect(await pmo.freshness()).toEqual({ lastSyncAt: null });
@@ -173,7 +176,6 @@ describe("mis-proyectos", () => {
     const failing = service({
       users: {
         profile: () => Promise.reject(new Error("Slack is down")),
-        isAdmin: () => false,
         localeOf: () => Promise.resolve("es"),
       },
     });
@@ -238,10 +240,10 @@ describe("buscar", () => {
       );
       const pmo = new PmoService({
         repos: many.repos,
-        portfolio: many.deps.portfolio,
-        users: many.deps.users,
-        config: many.deps.config,
-        jobs: many.deps.jobs,
+        portfolio: many.services.portfolio,
+        users: many.services.users,
+        authorization: many.services.authorization,
+        jobs: many.jobs,
         logger: silent,
       });
       const answer = expectKind(await pmo.search("obra norte"), "search");
@@ -322,7 +324,6 @@ describe("hallazgos", () => {
       await service({
         users: {
           profile: () => Promise.reject(new Error("user_not_found")),
-          isAdmin: () => false,
           localeOf: () => Promise.resolve("es"),
         },
       }).findings({ ...filters, responsable: { kind: "slack_user", slackUserId: "U0GHOST", label: null } }),
@@ -336,7 +337,7 @@ describe("estado", () => {
   it("gives the last runs, the next runs and the active and stale projects", async () => {
     const nextRuns = [{ name: "sync-full", next: new Date("2026-11-23T11:00:00.000Z") }];
     const answer = expectKind(
-      await service({ jobs: { ...h.deps.jobs, nextRuns: () => nextRuns } }).status([]),
+      await service({ jobs: { ...h.jobs, nextRuns: () => nextRuns } }).status([]),
       "status",
     );
     expect(answer).toEqual({ kind: "status", runs: [], nextRuns, activeProjects: 4, staleProjects: 1 });
@@ -358,7 +359,7 @@ describe("sync", () => {
     listingRestarts: 0,
     abandonedRuns: 0,
   };
-  const summary = (status: "completed" | "failed" | "skipped"): PipelineSummary => ({
+  const summary = (status: "completed" | "failed" | "skipped"): FullPipelineSummary => ({
     sync: {
       status,
       kind: "full",
@@ -367,6 +368,7 @@ describe("sync", () => {
       stats,
     },
     rules: null,
+    alerts: null,
   });
   const alerts: PushAlertsSummary = {
     status: "completed",
@@ -378,9 +380,9 @@ describe("sync", () => {
   const running = (result: () => Promise<ManualRunSummary>) =>
     service({ jobs: { nextRuns: () => [], runPipeline: result } });
 
-  it("lets admins only", () => {
-    expect(service().mayRunSync(ADMIN)).toBe(true);
-    expect(service().mayRunSync("U0ANA")).toBe(false);
+  it("lets admins only", async () => {
+    expect(await service().mayRunSync(ADMIN)).toBe(true);
+    expect(await service().mayRunSync("U0ANA")).toBe(false);
     expect(service().syncAdmins()).toEqual([ADMIN]);
   });
 

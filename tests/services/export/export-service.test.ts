@@ -1,6 +1,7 @@
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildExport } from "../../../services/export/export-service.ts";
+import { Authorization } from "../../../services/authorization/authorization.ts";
+import { buildExport, ExportService } from "../../../services/export/export-service.ts";
 import { EXPORT_HEADER_ROW } from "../../../services/export/workbook.ts";
 import type { Store } from "../../../services/store/client.ts";
 import type { Repositories } from "../../../services/store/repositories.ts";
@@ -146,5 +147,58 @@ describe("export", () => {
       ),
     );
     expect(names).toContain("<!channel> Portal");
+  });
+});
+
+describe("ExportService", () => {
+  const profiles: Record<string, { asanaUserGid: string | null; name: string | null }> = {
+    UADMIN: { asanaUserGid: null, name: "Admin" },
+    UMJ: { asanaUserGid: "a-mj", name: "María José" },
+    UNOASANA: { asanaUserGid: null, name: "Sin Asana" },
+  };
+  const service = () =>
+    new ExportService({
+      repos,
+      users: {
+        localeOf: async () => "es",
+        profile: async (slackUserId) => ({
+          slackUserId,
+          email: null,
+          locale: "es",
+          refreshedAt: now.toISOString(),
+          ...(profiles[slackUserId] ?? { asanaUserGid: null, name: null }),
+        }),
+      },
+      authorization: new Authorization({
+        adminUserIds: ["UADMIN"],
+        asanaUserOf: async (id) => profiles[id]?.asanaUserGid ?? null,
+      }),
+      clock: () => now,
+    });
+  const none = { severities: [], vertical: null, responsable: null };
+
+  it("is refused to anyone but the PMO admins, without building anything", async () => {
+    expect(await service().exportFor("UMJ", none)).toEqual({ kind: "denied", locale: "es" });
+  });
+
+  it("resolves a mentioned person to their Asana user", async () => {
+    const answer = await service().exportFor("UADMIN", {
+      ...none,
+      responsable: { kind: "slack_user", slackUserId: "UMJ", label: null },
+    });
+    expect(answer.kind === "built" && answer.export.counts.projects).toBe(2);
+  });
+
+  it("a mentioned person with no Asana user owns nothing: the export is empty, not unfiltered", async () => {
+    const filters = await service().resolveFilters({
+      ...none,
+      responsable: { kind: "slack_user", slackUserId: "UNOASANA", label: null },
+    });
+    expect(filters.responsable).toEqual({ asanaUserGid: null, label: "Sin Asana" });
+    const answer = await service().exportFor("UADMIN", {
+      ...none,
+      responsable: { kind: "slack_user", slackUserId: "UNOASANA", label: null },
+    });
+    expect(answer.kind === "built" && answer.export.counts).toEqual({ projects: 0, findings: 0, changes: 0 });
   });
 });

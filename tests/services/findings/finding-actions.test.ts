@@ -34,6 +34,7 @@ const makeActions = (repos = world.repos) =>
   new FindingActions({
     repos,
     users: world.users,
+    authorization: world.authorization,
     clock: () => NOW,
     channel: { locale: "es", timeZone: "America/Bogota" },
     logger: { error: (...args: unknown[]) => errors.push(args) },

@@ -186,12 +186,12 @@ describe("PortfolioSnapshot", () => {
     await repos.projects.insertMany([project("1")]);
     const snapshot = await settledSnapshot();
     await snapshot.read();
-    const bump = repos.meta.bumpVersion.bind(repos.meta);
-    repos.meta.bumpVersion = () => Promise.reject(new Error("throttled"));
+    const bump = repos.meta.versions.bump.bind(repos.meta.versions);
+    repos.meta.versions.bump = () => Promise.reject(new Error("throttled"));
     try {
       await repos.findings.open({ projectGid: "1", ruleId: "overdue", severity: "low", details: {} });
     } finally {
-      repos.meta.bumpVersion = bump;
+      repos.meta.versions.bump = bump;
     }
     expect(repos.portfolioVersion.failedBumps).toBe(1);
     expect((await snapshot.read()).openFindings).toHaveLength(1);

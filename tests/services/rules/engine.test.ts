@@ -7,14 +7,15 @@ import {
   type Project,
   type ProjectInput,
   projectSchema,
+  type TransitionCounts,
 } from "../../../services/model.ts";
 import {
   applyTransitions,
   changelogEntryFor,
-  encodeFindingState,
   planTransitions,
-  type TransitionCounts,
+  WRITE_ATTEMPTS,
 } from "../../../services/rules/engine.ts";
+import { encodeFindingState } from "../../../services/rules/finding-state-codec.ts";
 import { evaluateProjectRules, type RuleContext } from "../../../services/rules/rules.ts";
 import type { Store } from "../../../services/store/client.ts";
 import type { Repositories } from "../../../services/store/repositories.ts";
@@ -490,7 +491,7 @@ describe("the engine on dynalite", () => {
     try {
       const counts = await evaluate({ ...p, dueOn: "2026-03-15", totalTasks: 1 });
       expect(counts).toMatchObject({ conflicts: 1, refreshed: 1 });
-      expect(spy.mock.calls.filter(([ref]) => ref.ruleId === "schedule_risk")).toHaveLength(2);
+      expect(spy.mock.calls.filter(([ref]) => ref.ruleId === "schedule_risk")).toHaveLength(WRITE_ATTEMPTS);
     } finally {
       spy.mockRestore();
     }

@@ -2,7 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { evaluateRules } from "../../../jobs/evaluate-rules.ts";
+import { RULES_LEASE } from "../../../jobs/evaluate-rules.ts";
 import { VersionConflictError } from "../../../services/errors.ts";
 import type { ParsedUpdate } from "../../../services/model.ts";
 import { FINDING_ACK } from "../../../services/slack/action-ids.ts";
@@ -57,17 +57,7 @@ const submission = (overrides: Partial<UpdateSubmission> = {}): UpdateSubmission
 });
 
 function rulesOf(projectGid: string) {
-  return evaluateRules(
-    {
-      repos: world.repos,
-      rules: deps.settings.rules,
-      timezone: deps.settings.timezone,
-      clock: world.now,
-      logger: deps.logger,
-      owner: "test",
-    },
-    { projectGids: [projectGid] },
-  );
+  return deps.rules.evaluateProjects([projectGid]);
 }
 
 describe("submitting an update (write-back off)", () => {
@@ -147,11 +137,36 @@ describe("submitting an update (write-back off)", () => {
     });
   });
 
+  it("evaluates the project's rules while the rules job runs elsewhere: no waiting, no lease taken", async () => {
+    await rulesOf(P1);
+    expect((await world.repos.findings.get(P1, "no_status_update"))?.status).toBe("open");
+    await world.repos.meta.leases.acquire(RULES_LEASE, "other-host:42", 60_000);
+    const acquire = vi.spyOn(world.repos.meta.leases, "acquire");
+    const outcome = await submitUpdate(deps, submission());
+    expect(outcome.rules).toBe("completed");
+    expect(await world.repos.findings.get(P1, "no_status_update")).toMatchObject({
+      status: "resolved",
+      resolution: "auto",
+    });
+    expect(acquire).not.toHaveBeenCalled();
+    expect(await world.repos.meta.leases.get(RULES_LEASE)).toMatchObject({ owner: "other-host:42" });
+  });
+
+  it("says the rules failed, and keeps the update, when they cannot be evaluated", async () => {
+    const spy = vi
+      .spyOn(world.repos.findings, "listForProject")
+      .mockRejectedValueOnce(new Error("throttled"));
+    const outcome = await submitUpdate(deps, submission());
+    expect(spy).toHaveBeenCalled();
+    expect(outcome).toMatchObject({ added: true, rules: "failed" });
+    expect(await world.repos.updates.listForProject(P1)).toHaveLength(1);
+  });
+
   it("asks Asana nothing", async () => {
     const scope = nock(ASANA_ORIGIN).post(/.*/).reply(500);
     await submitUpdate(deps, submission());
     expect(scope.isDone()).toBe(false);
-    expect(await world.repos.meta.listPendingWriteBacks()).toEqual([]);
+    expect(await world.repos.meta.writeBacks.listPending()).toEqual([]);
     expect(await retryPendingWriteBacks(deps)).toMatchObject({ status: "skipped" });
   });
 
@@ -265,7 +280,7 @@ describe("writing back to Asana", () => {
     expect(text).toContain("Bloqueos: el proveedor");
     expect(text).toContain(`Mensaje original:\n${TEXT}`);
     expect((await world.repos.updates.listForProject(P1))[0]?.asanaStatusUpdateGid).toBe("su-1");
-    expect(await world.repos.meta.listPendingWriteBacks()).toEqual([]);
+    expect(await world.repos.meta.writeBacks.listPending()).toEqual([]);
   });
 
   it.each([
@@ -293,7 +308,7 @@ describe("writing back to Asana", () => {
     const outcome = await submitUpdate(deps, submission());
     expect(outcome.writeBack).toBe("pending");
     expect((await world.repos.updates.listForProject(P1))[0]?.asanaStatusUpdateGid).toBeNull();
-    expect((await world.repos.meta.listPendingWriteBacks()).map((w) => w.id)).toEqual([
+    expect((await world.repos.meta.writeBacks.listPending()).map((w) => w.id)).toEqual([
       updateKey(submission()),
     ]);
 
@@ -325,7 +340,7 @@ describe("writing back to Asana", () => {
   });
 
   it("a write-back another instance is working on is left to it", async () => {
-    await world.repos.meta.recordPendingWriteBack(updateKey(submission()), {}, { owner: "other-instance" });
+    await world.repos.meta.writeBacks.record(updateKey(submission()), {}, { owner: "other-instance" });
     const scope = nock(ASANA_ORIGIN)
       .post("/api/1.0/status_updates")
       .query(true)

@@ -33,7 +33,6 @@ function directory(emails: Record<string, string>, asanaUsers: Record<string, st
     slack: { info: async (id) => ({ email: emails[id] ?? null, name: `Persona ${id}`, locale: "es-LA" }) },
     asana: { findUserByEmail: async (_ws, email) => (asanaUsers[email] ? { gid: asanaUsers[email] } : null) },
     workspaceGid: "1",
-    adminUserIds: ["UADMIN"],
     defaultLocale: "es",
     clock: () => now,
   });
@@ -44,8 +43,6 @@ describe("UserDirectory", () => {
     const users = directory({ U1: "ana@empresa.example" }, { "ana@empresa.example": "9001" });
     expect((await users.profile("U1")).asanaUserGid).toBe("9001");
     expect(await users.localeOf("U1")).toBe("es");
-    expect(users.isAdmin("UADMIN")).toBe(true);
-    expect(users.isAdmin("U1")).toBe(false);
     const later = directory({ U1: "ana@empresa.example" }, { "ana@empresa.example": "9999" });
     now = new Date(T0.getTime() + PROFILE_FRESH_MS - 1);
     expect((await later.profile("U1")).asanaUserGid).toBe("9001");

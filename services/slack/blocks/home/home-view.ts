@@ -433,3 +433,18 @@ export function homeView(model: HomeModel): BuiltHomeView {
     blocks: blocks.slice(0, HOME_BLOCKS_MAX),
   };
 }
+
+/** The Home when it could not be built: the title and one line saying so, in the person's language. */
+export function homeFailedView(locale: Locale): BuiltHomeView {
+  return {
+    type: "home",
+    blocks: [
+      header(t(locale, "home.title"), "home-title"),
+      {
+        type: "section",
+        block_id: "home-failed",
+        text: mrkdwn(t(locale, "home.failed"), BLOCK_KIT.sectionText),
+      },
+    ],
+  };
+}
