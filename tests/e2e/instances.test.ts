@@ -188,5 +188,6 @@ describe("three instances on one store", () => {
       60_000,
     );
     expect(recent.find((r) => r.status === "abandoned")?.owner).toBe(lease.owner);
-  });
+    // As long as its two waits may take: the lease's expiry, then a whole sync by the taker.
+  }, 150_000);
 });
