@@ -46,6 +46,20 @@ const list = <T extends z.ZodType<unknown, string>>(item: T) =>
 const url = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
   .transform((u) => u.replace(/\/+$/, ""));
+/** Tokens travel to these: plain http only to this machine (the sandboxes, a local proxy). */
+const secureUrl = url.refine((u) => new URL(u).protocol === "https:" || isLoopback(new URL(u).hostname), {
+  error: "must be an https URL (plain http only for 127.0.0.1, localhost or ::1)",
+});
+
+/** 127.0.0.0/8, localhost (and its subdomains) or ::1, as URL.hostname spells them. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost") || host === "[::1]") return true;
+  const octets = host.split(".");
+  return (
+    octets.length === 4 && octets[0] === "127" && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) < 256)
+  );
+}
 const gid = z.string().regex(/^\d+$/, { error: "must be an Asana gid (digits only)" });
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]+$/, { error: "must be Slack user IDs (U…)" });
 const cron = z
@@ -82,13 +96,19 @@ export const VARIABLES = {
     example: "xapp-1-A0123456789-1234567890-abcdef",
     requiredIn: ["slack", "app"],
   },
-  SLACK_API_URL: { schema: url, default: "https://slack.com/api", example: "http://127.0.0.1:4020/api" },
+  SLACK_API_URL: {
+    schema: secureUrl,
+    default: "https://slack.com/api",
+    example: "http://127.0.0.1:4020/api",
+  },
+  SLACK_TIMEOUT_MS: { schema: int(100, 300_000), default: "10000", example: "10000" },
   PMO_CHANNEL_ID: {
     schema: z.string().regex(/^[CG][A-Z0-9]+$/, { error: "must be a Slack channel ID (C…)" }),
     example: "C0123456789",
     requiredIn: ["slack", "app"],
   },
   PMO_ADMIN_USER_IDS: { schema: list(slackUserId), default: "", example: "U0123456789,U0987654321" },
+  PMO_ALLOW_GUESTS: { schema: bool, default: "false", example: "false" },
   ASANA_TOKEN: {
     schema: z.string().min(10, { error: "must be an Asana personal access token" }),
     example: "2/1204.../1205...:abc123",
@@ -98,10 +118,11 @@ export const VARIABLES = {
   ASANA_TEAM_GIDS: { schema: list(gid), default: "", example: "1201111111111111,1202222222222222" },
   ASANA_PORTFOLIO_GID: { schema: gid, example: "1203333333333333" },
   ASANA_BASE_URL: {
-    schema: url,
+    schema: secureUrl,
     default: "https://app.asana.com/api/1.0",
     example: "http://127.0.0.1:4010/api/1.0",
   },
+  ASANA_TIMEOUT_MS: { schema: int(100, 300_000), default: "30000", example: "30000" },
   ASANA_PLAN: {
     schema: z.enum(["paid", "free"], { error: "must be paid or free" }),
     default: "paid",
@@ -124,6 +145,8 @@ export const VARIABLES = {
     schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region" }),
     example: "us-east-1",
   },
+  DYNAMODB_TIMEOUT_MS: { schema: int(100, 300_000), default: "10000", example: "10000" },
+  DYNAMODB_MAX_ATTEMPTS: { schema: int(1, 10), default: "3", example: "3" },
   TABLE_PREFIX: { schema: name, default: "pmo-bot", example: "pmo-bot" },
   PMO_ENV: { schema: name, default: "dev", example: "prod" },
   DATA_DIR: { schema: z.string().min(1), default: ".data", example: "/var/lib/pmo-pulse" },
@@ -146,9 +169,11 @@ export const VARIABLES = {
   DIGEST_CRON: { schema: cron, default: "30 8 * * 1-5", example: "30 8 * * 1-5" },
   REMINDER_CRON: { schema: cron, default: "0 9 * * 1", example: "0 9 * * 1" },
   JOB_LEASE_TTL_SECONDS: { schema: int(5, 3600), default: "120", example: "120" },
+  SHUTDOWN_GRACE_MS: { schema: int(100, 600_000), default: "25000", example: "25000" },
   CHANGELOG_RETENTION_DAYS: { schema: int(1, 3650), default: "365", example: "365" },
   FINDINGS_RETENTION_DAYS: { schema: int(1, 3650), default: "365", example: "365" },
   ALERTS_MAX_INDIVIDUAL: { schema: int(0, 100), default: "10", example: "10" },
+  DM_RATE_LIMIT_PER_MINUTE: { schema: int(1, 10000), default: "20", example: "20" },
   RULE_NO_STATUS_UPDATE_DAYS: { schema: int(1, 365), default: "7", example: "7" },
   RULE_NO_ACTIVITY_DAYS: { schema: int(1, 365), default: "7", example: "7" },
   RULE_SCHEDULE_HIGH_DAYS: { schema: int(0, 365), default: "7", example: "7" },
@@ -180,6 +205,10 @@ export type Config = {
     apiUrl: string;
     channelId: string | null;
     adminUserIds: readonly string[];
+    /** Whether guests (multi- and single-channel) may use the app. */
+    allowGuests: boolean;
+    /** Each Web API call's time limit. */
+    timeoutMs: number;
   };
   asana: {
     token: string | null;
@@ -191,6 +220,8 @@ export type Config = {
     pmoIdField: string;
     verticalField: string;
     writeBack: boolean;
+    /** Each request's time limit (every retry gets its own). */
+    timeoutMs: number;
   };
   store: {
     engine: "endpoint" | "aws" | "embedded";
@@ -201,6 +232,9 @@ export type Config = {
     dataDir: string;
     changelogRetentionDays: number;
     findingsRetentionDays: number;
+    /** Each DynamoDB attempt's time limit, and how many attempts a call makes. */
+    timeoutMs: number;
+    maxAttempts: number;
   };
   timezone: string;
   defaultLocale: "es" | "en";
@@ -209,7 +243,11 @@ export type Config = {
   schedules: { syncFull: string; syncPartial: string; digest: string; reminder: string };
   /** How long a job's lease lasts without renewal: how soon another instance takes over a dead one's job. */
   jobLeaseTtlMs: number;
+  /** How long a SIGTERM waits for a clean stop before the process exits anyway. */
+  shutdownGraceMs: number;
   alerts: { maxIndividual: number };
+  /** DMs one person may send in a minute; the rest get one polite answer and are dropped. */
+  dmRateLimitPerMinute: number;
   rules: RuleSettings;
   /** Secrets whose values the logger must never print. */
   secrets: readonly string[];
@@ -282,6 +320,8 @@ function toConfig(v: Values): Config {
       apiUrl: need(v.SLACK_API_URL, "SLACK_API_URL"),
       channelId: v.PMO_CHANNEL_ID ?? null,
       adminUserIds: need(v.PMO_ADMIN_USER_IDS, "PMO_ADMIN_USER_IDS"),
+      allowGuests: need(v.PMO_ALLOW_GUESTS, "PMO_ALLOW_GUESTS"),
+      timeoutMs: need(v.SLACK_TIMEOUT_MS, "SLACK_TIMEOUT_MS"),
     },
     asana: {
       token: v.ASANA_TOKEN ?? null,
@@ -293,6 +333,7 @@ function toConfig(v: Values): Config {
       pmoIdField: need(v.ASANA_PMO_ID_FIELD, "ASANA_PMO_ID_FIELD"),
       verticalField: need(v.ASANA_VERTICAL_FIELD, "ASANA_VERTICAL_FIELD"),
       writeBack: need(v.ASANA_WRITE_BACK, "ASANA_WRITE_BACK"),
+      timeoutMs: need(v.ASANA_TIMEOUT_MS, "ASANA_TIMEOUT_MS"),
     },
     store: {
       engine,
@@ -303,6 +344,8 @@ function toConfig(v: Values): Config {
       dataDir: need(v.DATA_DIR, "DATA_DIR"),
       changelogRetentionDays: need(v.CHANGELOG_RETENTION_DAYS, "CHANGELOG_RETENTION_DAYS"),
       findingsRetentionDays: need(v.FINDINGS_RETENTION_DAYS, "FINDINGS_RETENTION_DAYS"),
+      timeoutMs: need(v.DYNAMODB_TIMEOUT_MS, "DYNAMODB_TIMEOUT_MS"),
+      maxAttempts: need(v.DYNAMODB_MAX_ATTEMPTS, "DYNAMODB_MAX_ATTEMPTS"),
     },
     timezone: need(v.PMO_TIMEZONE, "PMO_TIMEZONE"),
     defaultLocale: need(v.DEFAULT_LOCALE, "DEFAULT_LOCALE"),
@@ -315,7 +358,9 @@ function toConfig(v: Values): Config {
       reminder: need(v.REMINDER_CRON, "REMINDER_CRON"),
     },
     jobLeaseTtlMs: need(v.JOB_LEASE_TTL_SECONDS, "JOB_LEASE_TTL_SECONDS") * 1000,
+    shutdownGraceMs: need(v.SHUTDOWN_GRACE_MS, "SHUTDOWN_GRACE_MS"),
     alerts: { maxIndividual: need(v.ALERTS_MAX_INDIVIDUAL, "ALERTS_MAX_INDIVIDUAL") },
+    dmRateLimitPerMinute: need(v.DM_RATE_LIMIT_PER_MINUTE, "DM_RATE_LIMIT_PER_MINUTE"),
     rules: {
       noStatusUpdateDays: need(v.RULE_NO_STATUS_UPDATE_DAYS, "RULE_NO_STATUS_UPDATE_DAYS"),
       noActivityDays: need(v.RULE_NO_ACTIVITY_DAYS, "RULE_NO_ACTIVITY_DAYS"),

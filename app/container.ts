@@ -7,6 +7,7 @@ import {
   createAsanaClient,
   type ProjectScope,
 } from "../services/asana/client.ts";
+import { type AsanaTokenStatus, asanaTokenStatus, watchAsanaToken } from "../services/asana/token-status.ts";
 import { ConfigError } from "../services/errors.ts";
 import type { Clock } from "../services/model.ts";
 import {
@@ -32,6 +33,8 @@ export type Container = {
   repos: Repositories;
   /** Null when no Asana token is configured. */
   asana: AsanaClient | null;
+  /** Whether Asana currently refuses the token, as the calls above found. */
+  asanaToken: AsanaTokenStatus;
   /** The PMO channel, or readable text on stdout when no Slack token is configured. */
   notifier: Notifier;
   /** The bot's Web API client; null when no Slack token is configured. */
@@ -68,7 +71,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     findingsRetentionDays: config.store.findingsRetentionDays,
     clock,
   });
-  const asana =
+  const asanaToken = asanaTokenStatus(clock);
+  const unwatched =
     options.asana ??
     (config.asana.token === null
       ? null
@@ -78,6 +82,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
             ? {}
             : { requestsPerMinute: options.asanaRequestsPerMinute },
         ));
+  const asana = unwatched === null ? null : watchAsanaToken(unwatched, asanaToken);
   const notifier =
     options.notifier ??
     notifierFromConfig(config.slack, {
@@ -91,6 +96,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       : new WebClient(config.slack.botToken, {
           slackApiUrl: `${config.slack.apiUrl}/`,
           retryConfig: { retries: 0 },
+          timeout: config.slack.timeoutMs,
           logger: toBoltLogger(logger),
         });
   const messenger =
@@ -103,6 +109,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     store,
     repos,
     asana,
+    asanaToken,
     notifier,
     slack,
     messenger,
@@ -138,5 +145,11 @@ export function asanaClientFromConfig(
       },
     ]);
   }
-  return createAsanaClient({ baseUrl: config.baseUrl, token: config.token, plan: config.plan, ...overrides });
+  return createAsanaClient({
+    baseUrl: config.baseUrl,
+    token: config.token,
+    plan: config.plan,
+    timeoutMs: config.timeoutMs,
+    ...overrides,
+  });
 }

@@ -3,45 +3,68 @@ import type { AddressInfo } from "node:net";
 
 export type ReadinessCheck = {
   socketConnected: () => boolean;
-  /** Resolves when the store answers; rejects with the reason otherwise. */
+  /** Resolves when the store answers; rejects otherwise (the reason goes to the log, not the answer). */
   storeReachable: () => Promise<void>;
+  /** True while Asana refuses ASANA_TOKEN (its last answer was a 401). */
+  asanaTokenRefused?: () => boolean;
   /** The completion time of the last successful sync, or null when none has completed yet. */
   lastSuccessfulSyncAt: () => Promise<string | null>;
   now: () => Date;
+  /** Where a failed check's reason is written: never into the answer. */
+  onCheckFailed?: (check: string, error: unknown) => void;
 };
 
+/** What /readyz names when it is not ready: fixed codes, never an exception's text. */
+export type ReadinessProblem =
+  | "slack_socket_disconnected"
+  | "store_unreachable"
+  | "asana_token_refused"
+  | "readiness_check_failed";
+
 export type ReadinessReport = {
-  ready: boolean;
+  ok: boolean;
+  problems: ReadinessProblem[];
   socket: "connected" | "disconnected";
-  store: "reachable" | string;
+  store: "reachable" | "unreachable";
+  asana: "ok" | "token_refused";
   lastSuccessfulSyncAt: string | null;
   lastSyncAgeSeconds: number | null;
-  reasons: string[];
 };
 
 export async function readiness(check: ReadinessCheck): Promise<ReadinessReport> {
-  const reasons: string[] = [];
+  const problems: ReadinessProblem[] = [];
   const socket = check.socketConnected() ? "connected" : "disconnected";
-  if (socket === "disconnected") reasons.push("the Slack socket is not connected");
-  let store = "reachable";
+  if (socket === "disconnected") problems.push("slack_socket_disconnected");
+  let store: ReadinessReport["store"] = "reachable";
   try {
     await check.storeReachable();
   } catch (error) {
-    store = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
-    reasons.push("the store does not answer");
+    store = "unreachable";
+    problems.push("store_unreachable");
+    check.onCheckFailed?.("store", error);
   }
+  const asana = check.asanaTokenRefused?.() === true ? "token_refused" : "ok";
+  if (asana === "token_refused") problems.push("asana_token_refused");
   let lastSuccessfulSyncAt: string | null = null;
   if (store === "reachable") lastSuccessfulSyncAt = await check.lastSuccessfulSyncAt().catch(() => null);
   const lastSyncAgeSeconds =
     lastSuccessfulSyncAt === null
       ? null
       : Math.max(0, Math.round((check.now().getTime() - Date.parse(lastSuccessfulSyncAt)) / 1000));
-  return { ready: reasons.length === 0, socket, store, lastSuccessfulSyncAt, lastSyncAgeSeconds, reasons };
+  return {
+    ok: problems.length === 0,
+    problems,
+    socket,
+    store,
+    asana,
+    lastSuccessfulSyncAt,
+    lastSyncAgeSeconds,
+  };
 }
 
 /**
- * `/healthz`: the process answers. `/readyz`: the Slack socket is connected and the store
- * answers (503 with the reasons otherwise), with the age of the last successful sync.
+ * `/healthz`: the process answers. `/readyz`: the Slack socket is connected, the store answers and
+ * Asana takes the token (503 naming each problem otherwise), with the age of the last successful sync.
  */
 export async function startHealthServer(
   port: number,
@@ -61,9 +84,11 @@ export async function startHealthServer(
     if (path === "/healthz") return send(200, { status: "ok" });
     if (path === "/readyz") {
       readiness(check).then(
-        (report) => send(report.ready ? 200 : 503, report),
-        (error: unknown) =>
-          send(503, { ready: false, reasons: [error instanceof Error ? error.message : String(error)] }),
+        (report) => send(report.ok ? 200 : 503, report),
+        (error: unknown) => {
+          check.onCheckFailed?.("readiness", error);
+          send(503, { ok: false, problems: ["readiness_check_failed"] });
+        },
       );
       return;
     }

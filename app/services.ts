@@ -26,6 +26,7 @@ import type {
 } from "../services/model.ts";
 import { PortfolioSnapshot } from "../services/portfolio/portfolio-snapshot.ts";
 import { RulesService } from "../services/rules/rules-service.ts";
+import { massRemovalNoticeMessage } from "../services/slack/blocks/pmo/sync.ts";
 import type { ChatClient, DirectMessenger } from "../services/slack/direct-messenger.ts";
 import { slackDirectMessenger } from "../services/slack/direct-messenger.ts";
 import type { StatusUpdateInterpreter } from "../services/updates/interpreter.ts";
@@ -69,10 +70,16 @@ export function slackPortsWithoutSlack(container: Container): SlackPorts {
 
 /** sync -> rules -> alerts, and its parts, with the app's own clients; one per process. */
 export type PipelineService = {
-  /** sync -> rules -> alerts under the jobs' leases: what the schedule and `/pmo sync` run. */
-  run(kind: SyncKind): Promise<FullPipelineSummary>;
+  /**
+   * sync -> rules -> alerts under the jobs' leases: what the schedule and `/pmo sync` run
+   * (`confirmRemovals`: `/pmo sync confirmar-bajas`).
+   */
+  run(kind: SyncKind, options?: Pick<SyncRunOptions, "confirmRemovals">): Promise<FullPipelineSummary>;
   /** sync -> rules, without the alerts: `npm run job -- sync`. */
-  syncThenRules(kind: SyncKind, options?: Pick<SyncRunOptions, "onProgress">): Promise<PipelineSummary>;
+  syncThenRules(
+    kind: SyncKind,
+    options?: Pick<SyncRunOptions, "onProgress" | "confirmRemovals">,
+  ): Promise<PipelineSummary>;
   /** The rules over every stored project. */
   evaluateRules(): Promise<RulesSummary>;
   pushAlerts(): Promise<PushAlertsSummary>;
@@ -88,6 +95,8 @@ export type Schedules = {
 
 export type AppServices = {
   users: UserDirectory;
+  /** Slack sends one delivery to several connections at times: true only for the first seen. */
+  deliveries: { first(deliveryId: string): Promise<boolean> };
   /** The rules of a few projects, without the job's lease (after a status update). */
   rules: RulesService;
   authorization: Authorization;
@@ -115,6 +124,8 @@ export type BuildServicesOptions = {
   interpreter?: StatusUpdateInterpreter;
   /** Tests: how long the inbox waits before retrying a failed delivery, and the ids it makes. */
   updates?: { retryDelayMs?: number; newId?: () => string };
+  /** The Slack team the app is installed in (auth.test at start): only its members use the app. */
+  installedTeamId?: string | null;
 };
 
 /** How often DMs acked but not processed, and updates not written back yet, are tried again. */
@@ -137,6 +148,9 @@ export function buildServices(
   const authorization = new Authorization({
     adminUserIds: config.slack.adminUserIds,
     asanaUserOf: (slackUserId) => users.asanaUserOf(slackUserId),
+    installedTeamId: () => options.installedTeamId ?? null,
+    allowGuests: config.slack.allowGuests,
+    membershipOf: (slackUserId) => users.membershipOf(slackUserId),
   });
   const portfolio = new PortfolioSnapshot({ repos, clock });
   const rules = new RulesService({
@@ -188,6 +202,7 @@ export function buildServices(
         writeBack: config.asana.writeBack,
         timezone: config.timezone,
         defaultLocale: config.defaultLocale,
+        dmRateLimitPerMinute: config.dmRateLimitPerMinute,
       },
       logger,
       clock,
@@ -222,6 +237,7 @@ export function buildServices(
   };
   return {
     users,
+    deliveries: { first: async (id) => (await repos.meta.events.record(`delivery:${id}`)) === "new" },
     rules,
     authorization,
     portfolio,
@@ -230,8 +246,12 @@ export function buildServices(
       portfolio,
       users,
       authorization,
-      jobs: { runPipeline: (kind) => pipeline.run(kind), nextRuns: () => schedules.nextRuns() },
+      jobs: {
+        runPipeline: (kind, runOptions) => pipeline.run(kind, runOptions),
+        nextRuns: () => schedules.nextRuns(),
+      },
       logger,
+      asanaToken: container.asanaToken,
     }),
     findings: new FindingActions({
       repos,
@@ -295,6 +315,11 @@ function pipelineService(
         leaseTtlMs,
         signal: runOptions.signal ?? stopping.signal,
         ...(runOptions.onProgress === undefined ? {} : { onProgress: runOptions.onProgress }),
+        confirmRemovals: runOptions.confirmRemovals === true,
+        // Whoever ran it (the schedule, /pmo sync, the job CLI): one notice in the PMO channel.
+        onMassRemoval: async (notice) => {
+          await container.notifier.post(massRemovalNoticeMessage({ locale: config.defaultLocale }, notice));
+        },
       });
     },
     rules: (syncId) => evaluateRules(rulesDeps, { syncId }),
@@ -320,8 +345,8 @@ function pipelineService(
     return work;
   };
   return {
-    run: (kind) => {
-      const work = tracked(runPipeline(kind, steps, { signal: stopping.signal }));
+    run: (kind, runOptions = {}) => {
+      const work = tracked(runPipeline(kind, steps, { ...runOptions, signal: stopping.signal }));
       void work.then(() => hooks.afterRun()).catch(() => undefined);
       return work;
     },

@@ -1,4 +1,5 @@
 import { registerListeners } from "../listeners/index.ts";
+import { installedTeamOf } from "../services/authorization/installation.ts";
 import type { SyncKind } from "../services/model.ts";
 import { pingStore } from "../services/store/client.ts";
 import { createBoltApp } from "./bolt.ts";
@@ -7,6 +8,7 @@ import { type Container, type ContainerOptions, createContainer } from "./contai
 import { startHealthServer } from "./health.ts";
 import { startScheduler } from "./scheduler.ts";
 import { type AppServices, type BuildServicesOptions, buildServices, slackPortsOf } from "./services.ts";
+import { tokenRefusal, verifyBotToken } from "./slack-tokens.ts";
 
 export type RunningApp = {
   container: Container;
@@ -25,21 +27,27 @@ export type StartOptions = ContainerOptions &
     clientPingTimeoutMs?: number;
   };
 
+/** A readiness probe answers sooner than a job's store call would give up. */
+const PROBE_STORE_TIMEOUT_MS = 2_000;
+
 /** Starts the whole app: store, services, Bolt in socket mode with every listener, schedules, health. */
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
   const container = await createContainer(config, options);
   const { logger } = container;
   try {
-    const bolt = createBoltApp(config.slack, logger, options);
+    const identity = container.slack === null ? undefined : await verifyBotToken(container.slack);
+    const bolt = createBoltApp(config.slack, logger, {
+      ...(options.clientPingTimeoutMs === undefined
+        ? {}
+        : { clientPingTimeoutMs: options.clientPingTimeoutMs }),
+      ...(identity === undefined ? {} : { identity }),
+    });
     const schedulesOn = options.schedules !== false;
+    const installedTeamId = container.slack === null ? null : await installedTeamOf(container.slack, logger);
     const services = buildServices(container, slackPortsOf(bolt.app.client), {
       schedulesOn,
+      installedTeamId,
       ...(options.interpreter === undefined ? {} : { interpreter: options.interpreter }),
-    });
-    const scheduler = startScheduler(schedulesOn ? services.schedules.jobs : [], {
-      timezone: config.timezone,
-      logger,
-      claimTick: (job, at) => container.repos.meta.ticks.claim(job, at),
     });
     registerListeners(bolt.app, {
       services,
@@ -49,13 +57,31 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     });
     const health = await startHealthServer(config.healthPort, {
       socketConnected: bolt.isConnected,
-      storeReachable: () => pingStore(container.store),
+      storeReachable: () => pingStore(container.store, PROBE_STORE_TIMEOUT_MS),
+      asanaTokenRefused: () => container.asanaToken.refusedSince() !== null,
+      onCheckFailed: (check, error) => logger.warn({ err: error, check }, "a readiness check failed"),
       lastSuccessfulSyncAt: async () =>
         (await container.repos.syncLog.recent(10)).find((run) => run.status === "completed")?.completedAt ??
         null,
       now: container.clock,
     });
-    await bolt.app.start();
+    try {
+      await bolt.app.start();
+    } catch (error) {
+      await health.close();
+      throw tokenRefusal("SLACK_APP_TOKEN", error) ?? error;
+    }
+    // Only once the socket is up: a start that fails has no scheduled job in flight on the store.
+    const scheduler = startScheduler(schedulesOn ? services.schedules.jobs : [], {
+      timezone: config.timezone,
+      logger,
+      ticks: {
+        claim: (job, at) => container.repos.meta.ticks.claim(job, at, container.owner),
+        reclaim: (job, at) => container.repos.meta.ticks.reclaim(job, at, container.owner),
+        renew: (job, at) => container.repos.meta.ticks.renew(job, at, container.owner),
+        complete: (job, at) => container.repos.meta.ticks.complete(job, at),
+      },
+    });
     logger.info({ healthPort: health.port }, "PMO Pulse is running");
     let stopped: Promise<void> | null = null;
     return {

@@ -3,10 +3,13 @@ import { type AsanaClient, isAsanaError, type ProjectScope } from "../services/a
 import { type CustomFieldNames, mapAsanaProject } from "../services/asana/mapper.ts";
 import type { AsanaEvent, AsanaProjectRecord } from "../services/asana/schemas.ts";
 import { mapLimit } from "../services/concurrency.ts";
+import { VersionConflictError } from "../services/errors.ts";
 import type { Logger } from "../services/logger.ts";
 import type {
+  ChangeEntry,
   ChangeEntryInput,
   Clock,
+  MassRemovalNotice,
   Project,
   RemovalReason,
   SyncKind,
@@ -14,7 +17,8 @@ import type {
   SyncSummary,
 } from "../services/model.ts";
 import type { Repositories } from "../services/store/repositories.ts";
-import { changelogEntries, latest, needsWrite } from "../services/sync/project-diff.ts";
+import { changelogEntries, latest, mergeConcurrentWrite, needsWrite } from "../services/sync/project-diff.ts";
+import { isDisappearance, isMassRemoval, massRemovalLimit } from "../services/sync/removal-guard.ts";
 import { runExclusive } from "./lease.ts";
 
 /** One lease for both kinds: full and partial syncs never overlap. */
@@ -25,6 +29,10 @@ const PROJECT_CONCURRENCY = 50;
 const WRITE_CONCURRENCY = 10;
 const MAX_LISTING_ATTEMPTS = 3;
 const PAGES_IN_FLIGHT = 3;
+/** Tries of one project write that a person's concurrent write keeps conflicting with. */
+const MERGE_ATTEMPTS = 3;
+/** Projects named in a held mass removal's warning and notice. */
+const HELD_SAMPLES = 5;
 
 export type SyncSettings = {
   scope: ProjectScope;
@@ -45,6 +53,13 @@ export type SyncDeps = {
   /** Aborts the run (the process is stopping): it stops writing, fails the run, releases the lease. */
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; listed: number; listingComplete: boolean }) => void;
+  /**
+   * An admin confirmed it (`/pmo sync confirmar-bajas`): this run marks projects removed even when
+   * more than max(5, 5 %) of the active ones left at once.
+   */
+  confirmRemovals?: boolean;
+  /** Told once per run that held back a mass removal: the PMO channel notice. */
+  onMassRemoval?: (notice: MassRemovalNotice) => Promise<void>;
 };
 
 type Crawl = {
@@ -62,6 +77,12 @@ type RunContext = {
   startedAt: string;
   signal: AbortSignal;
   counters: SyncSummary["stats"];
+  /**
+   * The run before this one did not complete (a crash, a failure): it may have written changelog
+   * entries and died before writing their project, so entries are checked before being written again.
+   */
+  recheckChangelog: boolean;
+  heldRemovals: MassRemovalNotice | null;
 };
 
 const cursorName = (projectGid: string) => `events:${projectGid}`;
@@ -115,12 +136,22 @@ export async function runSync(kind: SyncKind, deps: SyncDeps): Promise<SyncSumma
 async function runUnderLease(kind: SyncKind, deps: SyncDeps, signal: AbortSignal): Promise<SyncSummary> {
   const { repos, clock, logger } = deps;
   const counters = emptyStats();
-  counters.abandonedRuns = await markAbandonedRuns(repos, deps.owner);
+  const previous = await markAbandonedRuns(repos, deps.owner);
+  counters.abandonedRuns = previous.marked;
   const syncId = `${clock().toISOString().replace(/[-:.]/g, "")}-${kind}-${randomUUID().slice(0, 8)}`;
   const run = await repos.syncLog.createRunning({ syncId, kind, owner: deps.owner });
   const callsBefore = deps.asana.stats.calls;
   const throttledBefore = deps.asana.stats.throttled;
-  const ctx: RunContext = { deps, kind, syncId, startedAt: run.startedAt, signal, counters };
+  const ctx: RunContext = {
+    deps,
+    kind,
+    syncId,
+    startedAt: run.startedAt,
+    signal,
+    counters,
+    recheckChangelog: previous.lastIncomplete,
+    heldRemovals: null,
+  };
   const finish = () => {
     counters.asanaCalls = deps.asana.stats.calls - callsBefore;
     counters.throttled = deps.asana.stats.throttled - throttledBefore;
@@ -129,9 +160,18 @@ async function runUnderLease(kind: SyncKind, deps: SyncDeps, signal: AbortSignal
   try {
     await syncScope(ctx);
     finish();
-    await repos.syncLog.complete(syncId, counters);
+    const held = ctx.heldRemovals;
+    await repos.syncLog.complete(syncId, counters, held === null ? null : heldWarning(held));
     logger.info({ syncId, kind, ...counters }, "sync completed");
-    return { status: "completed", kind, syncId, reason: null, stats: counters };
+    if (held !== null) await tellMassRemoval(deps, held);
+    return {
+      status: "completed",
+      kind,
+      syncId,
+      reason: null,
+      stats: counters,
+      ...(held === null ? {} : { heldRemovals: held }),
+    };
   } catch (error) {
     finish();
     const reason = error instanceof Error ? error.message : String(error);
@@ -143,9 +183,16 @@ async function runUnderLease(kind: SyncKind, deps: SyncDeps, signal: AbortSignal
   }
 }
 
-/** Runs left "running" by a process that died; holding the lease, nobody else is running one. */
-async function markAbandonedRuns(repos: Repositories, owner: string): Promise<number> {
+/**
+ * Runs left "running" by a process that died; holding the lease, nobody else is running one.
+ * Also says whether the newest run ended without completing.
+ */
+async function markAbandonedRuns(
+  repos: Repositories,
+  owner: string,
+): Promise<{ marked: number; lastIncomplete: boolean }> {
   const recent: SyncRun[] = await repos.syncLog.recent(20);
+  const lastIncomplete = recent[0] !== undefined && recent[0].status !== "completed";
   let marked = 0;
   for (const run of recent) {
     if (run.status !== "running") continue;
@@ -157,7 +204,30 @@ async function markAbandonedRuns(repos: Repositories, owner: string): Promise<nu
       .then(() => marked++)
       .catch(() => undefined);
   }
-  return marked;
+  return { marked, lastIncomplete };
+}
+
+function heldWarning(held: MassRemovalNotice): string {
+  const first = held.samples.map((s) => `${s.gid} ${s.reason}`).join(", ");
+  return (
+    `mass removal held: ${held.count} of ${held.activeProjects} active projects would have been marked ` +
+    `removed (limit ${held.limit}); none was marked. First: ${first}. ` +
+    "An admin applies it with /pmo sync confirmar-bajas."
+  );
+}
+
+/** The channel notice; a notice that cannot be posted is logged, the run stays completed. */
+async function tellMassRemoval(deps: SyncDeps, held: MassRemovalNotice): Promise<void> {
+  deps.logger.warn(
+    { syncId: held.syncId, count: held.count, activeProjects: held.activeProjects, limit: held.limit },
+    "mass removal held back",
+  );
+  if (deps.onMassRemoval === undefined) return;
+  try {
+    await deps.onMassRemoval(held);
+  } catch (error) {
+    deps.logger.error({ err: error, syncId: held.syncId }, "could not post the mass removal notice");
+  }
 }
 
 async function syncScope(ctx: RunContext): Promise<void> {
@@ -224,20 +294,88 @@ async function persist(
   const done = crawls.filter((c): c is Crawl => c !== null);
   const brandNew = done.filter((c) => c.write && !stored.has(c.project.gid));
   const changed = done.filter((c) => c.write && stored.has(c.project.gid));
+  // The entries first: idempotent, they survive a crash before their project is written, and the
+  // next run's diff (still against the old project) finds the same changes again.
+  const entries = ctx.recheckChangelog
+    ? await withoutRecorded(ctx, changed, stored)
+    : changed.flatMap((c) => c.changes);
+  if (entries.length > 0) ctx.counters.changesDetected += (await repos.changelog.append(entries)).written;
   if (brandNew.length > 0) await repos.projects.insertMany(brandNew.map((c) => c.project));
+  let unwritten = 0;
   await mapLimit(changed, WRITE_CONCURRENCY, async (crawl) => {
     const previous = stored.get(crawl.project.gid);
-    await repos.projects.upsert(crawl.project, previous?.version ?? 0);
+    if (previous === undefined) return;
+    if (!(await writeProject(ctx, crawl.project, previous))) unwritten++;
   });
-  const entries = changed.flatMap((c) => c.changes);
-  if (entries.length > 0) ctx.counters.changesDetected += (await repos.changelog.append(entries)).written;
   const tokens = new Map<string, string>();
   for (const crawl of done)
     if (crawl.newSyncToken !== null) tokens.set(cursorName(crawl.project.gid), crawl.newSyncToken);
   if (tokens.size > 0) await repos.meta.cursors.putMany(tokens);
-  ctx.counters.projectsWritten += brandNew.length + changed.length;
+  ctx.counters.projectsWritten += brandNew.length + changed.length - unwritten;
   ctx.counters.projectsSynced += done.filter((c) => !c.stale).length;
   ctx.counters.staleProjects += done.filter((c) => c.stale).length;
+}
+
+/**
+ * Writes a changed project. A person's write in between (a status update by DM) is read again and
+ * merged: Asana's fields from this sync, the person's as they wrote them; only a project that keeps
+ * conflicting is left for the next sync (false), the run goes on.
+ */
+async function writeProject(ctx: RunContext, next: Project, previous: Project): Promise<boolean> {
+  const { repos, logger } = ctx.deps;
+  let base = previous;
+  let project = next;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await repos.projects.upsert(project, base.version);
+      return true;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      const fresh = await repos.projects.get(project.gid);
+      if (fresh === null || attempt >= MERGE_ATTEMPTS) {
+        logger.warn(
+          { gid: project.gid, attempt },
+          "project kept changing while synced; left for the next sync",
+        );
+        return false;
+      }
+      project = mergeConcurrentWrite(fresh, project);
+      base = fresh;
+      if (!needsWrite(fresh, project)) return true;
+      // Against what is stored now: the same changes find their entries already written.
+      const entries = changelogEntries(fresh, project, { syncId: ctx.syncId, detectedAt: ctx.startedAt });
+      if (entries.length > 0) ctx.counters.changesDetected += (await repos.changelog.append(entries)).written;
+    }
+  }
+}
+
+/**
+ * The entries of changed projects minus those a run that died already wrote: the newest entry of
+ * a field recording the very same old and new value, while the stored project still holds the old
+ * one, was written by a run that never wrote its project.
+ */
+async function withoutRecorded(
+  ctx: RunContext,
+  changed: readonly Crawl[],
+  stored: Map<string, Project>,
+): Promise<ChangeEntryInput[]> {
+  const { repos } = ctx.deps;
+  const kept = await mapLimit(changed, WRITE_CONCURRENCY, async (crawl) => {
+    if (crawl.changes.length === 0 || !stored.has(crawl.project.gid)) return crawl.changes;
+    const history = await repos.changelog.listForProject(crawl.project.gid, 50);
+    const newest = new Map<string, ChangeEntry>();
+    for (const entry of history) if (!newest.has(entry.fieldName)) newest.set(entry.fieldName, entry);
+    return crawl.changes.filter((change) => {
+      const last = newest.get(change.fieldName);
+      return !(
+        last !== undefined &&
+        last.source === "asana" &&
+        last.oldValue === change.oldValue &&
+        last.newValue === change.newValue
+      );
+    });
+  });
+  return kept.flat();
 }
 
 type TaskFacts = {
@@ -290,7 +428,10 @@ async function readTaskFacts(
       facts.problems.push(`events: ${describe(error)}`);
     }
   }
-  if (ctx.kind === "partial" && (recrawl || tasksChanged)) work.push(readCounts());
+  // A stale project missed a reading (its counts, say) that its events will not bring back: it
+  // stays stale until its counts are read again.
+  const recount = stored?.stale === true;
+  if (ctx.kind === "partial" && (recrawl || tasksChanged || recount)) work.push(readCounts());
   // Without events to go by, ask Asana once whether any task changed lately.
   if (recrawl && facts.lastActivityAt === null && (stored?.lastActivityAt ?? null) === null) {
     const since = new Date(clock().getTime() - settings.activityLookbackDays * 86_400_000).toISOString();
@@ -373,24 +514,54 @@ function staleOnly(stored: Project, reason: string): Crawl {
   return { project: next, write: needsWrite(stored, next), changes: [], stale: true, newSyncToken: null };
 }
 
-/** Projects stored as active that the complete listing did not return: find out why, mark them. */
+/**
+ * Projects stored as active that the complete listing did not return: find out why, mark them.
+ * When more of them vanished (out of scope, 404, 403) than one sync may mark without an admin's
+ * confirmation, none of those is marked: the run records the warning and the channel is told.
+ */
 async function markRemoved(ctx: RunContext, seen: ReadonlySet<string>): Promise<void> {
   const { repos, asana, clock } = ctx.deps;
   const missing: Project[] = [];
+  let active = 0;
   // With the raw payload: these projects are written back.
   for await (const page of repos.projects.iterateAll(100, { withRaw: true })) {
-    for (const project of page)
-      if (!seen.has(project.gid) && project.removedAt === null) missing.push(project);
+    for (const project of page) {
+      if (project.removedAt !== null) continue;
+      active++;
+      if (!seen.has(project.gid)) missing.push(project);
+    }
   }
-  const crawls = await mapLimit(missing, PROJECT_CONCURRENCY, async (stored): Promise<Crawl | null> => {
-    const reason = await removalReason(asana, stored.gid);
-    if (reason === null) return null;
+  const decided = await mapLimit(missing, PROJECT_CONCURRENCY, async (stored) => ({
+    stored,
+    reason: await removalReason(asana, stored.gid),
+  }));
+  const found = decided.flatMap((d) => (d.reason === null ? [] : [{ stored: d.stored, reason: d.reason }]));
+  const vanished = found.filter((d) => isDisappearance(d.reason));
+  const hold = ctx.deps.confirmRemovals !== true && isMassRemoval(vanished.length, active);
+  if (hold) {
+    ctx.heldRemovals = {
+      syncId: ctx.syncId,
+      kind: ctx.kind,
+      count: vanished.length,
+      activeProjects: active,
+      limit: massRemovalLimit(active),
+      samples: vanished.slice(0, HELD_SAMPLES).map(({ stored, reason }) => ({
+        gid: stored.gid,
+        name: stored.name,
+        pmoId: stored.pmoId,
+        reason,
+      })),
+    };
+  }
+  const applied = hold ? found.filter((d) => !isDisappearance(d.reason)) : found;
+  const now = clock().toISOString();
+  const removed = applied.map(({ stored, reason }): Crawl => {
     const next: Project = {
       ...stored,
       archived: reason === "archived" || stored.archived,
       completed: reason === "completed" || stored.completed,
       removedReason: reason,
-      removedAt: clock().toISOString(),
+      removedAt: now,
     };
     return {
       project: next,
@@ -400,7 +571,6 @@ async function markRemoved(ctx: RunContext, seen: ReadonlySet<string>): Promise<
       newSyncToken: null,
     };
   });
-  const removed = crawls.filter((c): c is Crawl => c !== null);
   ctx.signal.throwIfAborted();
   await persist(ctx, removed, new Map(missing.map((p) => [p.gid, p])));
   ctx.counters.projectsRemoved += removed.length;

@@ -212,6 +212,10 @@ export function describeSync(summary: SyncSummary): string {
   ];
   if (s.listingRestarts > 0) lines.push(`  listing restarts  ${s.listingRestarts}`);
   if (s.abandonedRuns > 0) lines.push(`  abandoned runs    ${s.abandonedRuns} (marked)`);
+  if (summary.heldRemovals !== undefined)
+    lines.push(
+      `  removals HELD     ${summary.heldRemovals.count} vanished at once (limit ${summary.heldRemovals.limit}); none marked. Apply with /pmo sync confirmar-bajas`,
+    );
   if (summary.reason !== null) lines.push(`  error: ${summary.reason}`);
   return lines.join("\n");
 }

@@ -18,6 +18,8 @@ export type SyncRunOptions = {
   /** Aborts the run (the process is stopping): it stops writing, fails the run, releases the lease. */
   signal?: AbortSignal;
   onProgress?: SyncDeps["onProgress"];
+  /** An admin confirmed a mass removal: this run may mark it (see SyncDeps.confirmRemovals). */
+  confirmRemovals?: boolean;
 };
 
 export type PipelineSteps = {

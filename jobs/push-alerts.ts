@@ -25,10 +25,11 @@ import type {
 } from "../services/model.ts";
 import { digestParts } from "../services/slack/blocks/digest.ts";
 import { findingMessage } from "../services/slack/blocks/finding-message.ts";
-import type {
-  FindingWithProject,
-  RenderContext,
-  SlackMessage,
+import {
+  type FindingWithProject,
+  noAccessSince,
+  type RenderContext,
+  type SlackMessage,
 } from "../services/slack/blocks/finding-parts.ts";
 import { openingSummaryMessage } from "../services/slack/blocks/opening-summary.ts";
 import { isSlackApiError } from "../services/slack/errors.ts";
@@ -156,7 +157,7 @@ async function run(ctx: RunContext): Promise<{ openingSummary: boolean }> {
   const storeNeverAlerted = neverAlerted(findings.values());
 
   await reconcileIntents(ctx, findings);
-  await closeResolved(ctx, findings);
+  await refreshMessages(ctx, findings);
 
   const current = [...findings.values()].filter((f) => f.status !== "resolved");
   const woken = await findWoken(ctx, current, lastRunCursor === null ? null : Date.parse(lastRunCursor));
@@ -258,14 +259,40 @@ async function reconcileIntents(ctx: RunContext, findings: Map<string, Finding>)
     ctx.deps.logger.info({ reconciled: reconciledKeys.size }, "lost posts found in the channel");
 }
 
-/** Resolved findings whose messages do not say so yet: each message is updated in place. */
-async function closeResolved(ctx: RunContext, findings: Map<string, Finding>): Promise<void> {
+const withoutAccess = (f: Finding): boolean => noAccessSince(f) !== null;
+
+/** Whether a message about the active finding says "sin acceso" when it should not, or the reverse. */
+function accessShownWrong(f: Finding, channel: string): boolean {
+  if (f.status === "resolved") return false;
+  const shown = [alertHere(f, channel), digestHere(f, channel)].filter((ref) => ref !== null);
+  return shown.some((ref) => (ref.shownWithoutAccess ?? false) !== withoutAccess(f));
+}
+
+/** The message refs of `current` that show `rendered`, marked with the access state they now show. */
+function accessShownChanges(rendered: Finding, current: Finding, channel: string): Partial<Finding> | null {
+  const shown = withoutAccess(rendered);
+  const changes: Partial<Finding> = {};
+  const alert = alertHere(current, channel);
+  if (alert !== null && alert.ts === alertHere(rendered, channel)?.ts)
+    changes.alert = { ...alert, shownWithoutAccess: shown };
+  const digest = digestHere(current, channel);
+  if (digest !== null && digest.ts === digestHere(rendered, channel)?.ts)
+    changes.digest = { ...digest, shownWithoutAccess: shown };
+  return Object.keys(changes).length === 0 ? null : changes;
+}
+
+/**
+ * Messages that no longer tell the finding's state, each updated in place: a resolved finding's
+ * (its resolution), and an active finding's whose project lost or regained access in Asana.
+ */
+async function refreshMessages(ctx: RunContext, findings: Map<string, Finding>): Promise<void> {
   const all = [...findings.values()];
   const toClose = all.filter(
     (f) =>
-      f.status === "resolved" &&
-      (alertHere(f, ctx.channel) !== null || digestHere(f, ctx.channel) !== null) &&
-      ((f.alertClosedAt ?? null) === null || (f.alertClosedAt ?? "") < (f.resolvedAt ?? f.updatedAt)),
+      accessShownWrong(f, ctx.channel) ||
+      (f.status === "resolved" &&
+        (alertHere(f, ctx.channel) !== null || digestHere(f, ctx.channel) !== null) &&
+        ((f.alertClosedAt ?? null) === null || (f.alertClosedAt ?? "") < (f.resolvedAt ?? f.updatedAt))),
   );
   if (toClose.length === 0) return;
   const digestTs = new Set(
@@ -312,7 +339,11 @@ async function closeResolved(ctx: RunContext, findings: Map<string, Finding>): P
     toClose.filter((f) => done.get(findingKey(f)) === true),
     STORE_CONCURRENCY,
     async (finding) => {
-      const updated = await writeAfterReread(ctx, finding, () => ({ alertClosedAt: closedAt }));
+      const updated = await writeAfterReread(ctx, finding, (current) =>
+        finding.status === "resolved"
+          ? { alertClosedAt: closedAt }
+          : accessShownChanges(finding, current, ctx.channel),
+      );
       if (updated !== null) findings.set(findingKey(updated), updated);
     },
   );
@@ -454,7 +485,13 @@ async function postSingle(
   ctx.counts.posted++;
   await writeAfterReread(ctx, finding, () => ({
     alertIntent: null,
-    alert: { channel: ref.channel, ts: ref.ts, severity: finding.severity, at: ctx.now.toISOString() },
+    alert: {
+      channel: ref.channel,
+      ts: ref.ts,
+      severity: finding.severity,
+      at: ctx.now.toISOString(),
+      ...(withoutAccess(finding) ? { shownWithoutAccess: true } : {}),
+    },
   }));
 }
 
@@ -538,6 +575,7 @@ async function postDigest(
           severity: finding.severity,
           at,
           occurrence: finding.occurrences,
+          ...(withoutAccess(finding) ? { shownWithoutAccess: true } : {}),
         },
       })),
     );

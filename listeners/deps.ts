@@ -1,3 +1,4 @@
+import type { Authorization } from "../services/authorization/authorization.ts";
 import type { PmoService } from "../services/commands/pmo-service.ts";
 import type { ExportService } from "../services/export/export-service.ts";
 import type { FindingActions } from "../services/findings/finding-actions.ts";
@@ -14,12 +15,16 @@ import type { UserDirectory } from "../services/users/directory.ts";
  */
 export type ListenerServices = {
   users: Pick<UserDirectory, "localeOf">;
+  /** Whether this delivery (its event id or trigger id) is seen for the first time, by any instance. */
+  deliveries: { first(deliveryId: string): Promise<boolean> };
+  /** Whether the person may use the app at all (their team, guest or not), asked before every listener. */
+  authorization: Pick<Authorization, "readAccess">;
   /** `/pmo` lookups, status and manual sync. */
   lookups: PmoService;
   findings: FindingActions;
   home: HomeService;
   /** The status-update conversation (DMs, its buttons, the update modal) and its durable inbox. */
-  updates: Pick<UpdateServices, "conversations" | "inbox">;
+  updates: Pick<UpdateServices, "conversations" | "inbox" | "receiveDirectMessage">;
   export: ExportService;
 };
 

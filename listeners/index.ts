@@ -1,4 +1,5 @@
 import type { App } from "@slack/bolt";
+import { registerAccessCheck } from "./access.ts";
 import { registerActions } from "./actions/index.ts";
 import { registerCommands } from "./commands/index.ts";
 import type { ListenerDeps } from "./deps.ts";
@@ -7,6 +8,7 @@ import { registerMessages } from "./messages/index.ts";
 import { registerViews } from "./views/index.ts";
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
+  registerAccessCheck(app, deps);
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);

@@ -110,6 +110,8 @@ export const findingAlertSchema = z.object({
   severity: z.enum(SEVERITIES),
   /** Our clock when the alert was decided (Slack's ts is Slack's clock); absent on older items. */
   at: isoDateTime.optional(),
+  /** The message says the project is without access (absent = it does not). */
+  shownWithoutAccess: z.boolean().optional(),
 });
 export type FindingAlert = z.output<typeof findingAlertSchema>;
 
@@ -138,6 +140,8 @@ export const findingDigestRefSchema = z.object({
   at: isoDateTime,
   /** The finding's `occurrences` when it was posted: a reopened finding is posted again. */
   occurrence: z.number().int().min(1),
+  /** The message says the project is without access (absent = it does not). */
+  shownWithoutAccess: z.boolean().optional(),
 });
 export type FindingDigestRef = z.output<typeof findingDigestRefSchema>;
 
@@ -201,11 +205,21 @@ export const syncRunSchema = syncStatsSchema.extend({
   errorMessage: nullable(z.string()),
   /** Which process ran it (host:pid), so an abandoned run can be told apart. */
   owner: nullable(z.string()),
+  /** What a completed run held back and why (a mass removal left unapplied), for the operator. */
+  warning: nullable(z.string()),
 });
 export type SyncRun = z.output<typeof syncRunSchema>;
 
 export const LOCALES = ["es", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
+
+/** The person's Slack team and guest flags (users.info `team_id`, `is_restricted`, `is_ultra_restricted`). */
+export const membershipSchema = z.object({
+  teamId: nullable(z.string()),
+  restricted: z.boolean(),
+  ultraRestricted: z.boolean(),
+});
+export type Membership = z.output<typeof membershipSchema>;
 
 export const userProfileSchema = z.object({
   slackUserId: z.string().min(1),
@@ -214,6 +228,8 @@ export const userProfileSchema = z.object({
   asanaUserGid: nullable(z.string()),
   locale: nullable(z.enum(LOCALES)),
   refreshedAt: isoDateTime,
+  /** Who the person is to the workspace (users.info); absent on profiles cached before it was kept. */
+  membership: membershipSchema.optional(),
 });
 export type UserProfile = z.output<typeof userProfileSchema>;
 export type UserProfileInput = z.input<typeof userProfileSchema>;
@@ -286,7 +302,8 @@ export type TransitionKind =
   | "wake"
   | "resolve"
   | "unchanged"
-  | "kept_on_stale_data";
+  | "kept_on_stale_data"
+  | "kept_without_access";
 
 export type TransitionCounts = {
   opened: number;
@@ -299,6 +316,8 @@ export type TransitionCounts = {
   unchanged: number;
   /** Findings whose rule stopped firing but that stay, because the project's data is stale. */
   keptOnStaleData: number;
+  /** Active findings of a project Asana refuses to show (403): kept open, neither resolved nor alerted. */
+  keptWithoutAccess: number;
   /** Findings skipped because someone else kept changing them while the engine wrote. */
   conflicts: number;
 };
@@ -334,6 +353,8 @@ export type SyncSummary = {
     listingRestarts: number;
     abandonedRuns: number;
   };
+  /** Set when the run held back a mass removal (left the listing, 403, 404) instead of marking it. */
+  heldRemovals?: MassRemovalNotice;
 };
 
 export type AlertCounts = {
@@ -373,4 +394,20 @@ export type PipelineSummary = {
 export type FullPipelineSummary = PipelineSummary & {
   /** Null when the rules did not complete: nothing new to say. */
   alerts: PushAlertsSummary | null;
+};
+
+/**
+ * A sync that would have marked too many active projects removed at once marked none of them:
+ * what it saw, for the PMO channel notice and the sync log.
+ */
+export type MassRemovalNotice = {
+  syncId: string;
+  kind: SyncKind;
+  /** Projects that would have been marked removed. */
+  count: number;
+  activeProjects: number;
+  /** The most one sync marks removed without an admin's confirmation. */
+  limit: number;
+  /** The first few, with their reason. */
+  samples: { gid: string; name: string; pmoId: string | null; reason: RemovalReason }[];
 };

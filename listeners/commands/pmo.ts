@@ -22,7 +22,7 @@ export function registerPmoCommand(app: App, deps: ListenerDeps): void {
     const userId = command.user_id;
     try {
       if (parsed.kind === "sync") {
-        await answerSync(deps, respond, userId, parsed.syncKind);
+        await answerSync(deps, respond, userId, parsed.syncKind, parsed.confirmRemovals === true);
         return;
       }
       if (parsed.kind === "update") {
@@ -51,6 +51,7 @@ async function answerSync(
   respond: RespondFn,
   userId: string,
   syncKind: SyncKind,
+  confirmRemovals: boolean,
 ): Promise<void> {
   const { lookups } = deps.services;
   const locale = await lookups.localeOf(userId);
@@ -60,9 +61,11 @@ async function answerSync(
     await respond(ephemeral(syncDeniedMessage(renderContext(deps, locale), lookups.syncAdmins(), freshness)));
     return;
   }
-  await respond(ephemeral(syncStartedMessage(renderContext(deps, locale), syncKind, freshness)));
-  deps.logger.info({ user: userId, kind: syncKind }, "/pmo sync started");
-  const outcome = await lookups.runSync(syncKind);
+  await respond(
+    ephemeral(syncStartedMessage(renderContext(deps, locale), syncKind, freshness, { confirmRemovals })),
+  );
+  deps.logger.info({ user: userId, kind: syncKind, confirmRemovals }, "/pmo sync started");
+  const outcome = await lookups.runSync(syncKind, confirmRemovals ? { confirmRemovals } : {});
   if (outcome.kind === "failed")
     deps.logger.error({ err: outcome.cause, kind: syncKind }, "/pmo sync failed");
   const after = await lookups.freshness();

@@ -3,8 +3,9 @@ import { parseDirectMessage } from "../../services/slack/update-payloads.ts";
 import type { ListenerDeps } from "../deps.ts";
 
 /**
- * A person's DM to the app: recorded in the meta table first (Bolt has acked it already, so it must
- * not be lost; a duplicate delivery is dropped there), then read as a status update. Bots, edits,
+ * A person's DM to the app: counted against their per-minute limit (a flood is answered once and
+ * dropped), recorded in the meta table (Bolt has acked it already, so it must not be lost; a
+ * duplicate delivery is dropped there), then read as a status update. Bots, edits,
  * deletions and messages outside the DM are ignored. The text is never logged.
  */
 export function registerDirectMessages(app: App, deps: ListenerDeps): void {
@@ -13,7 +14,7 @@ export function registerDirectMessages(app: App, deps: ListenerDeps): void {
     const dm = parseDirectMessage(body, deps.clock());
     if (dm === null) return;
     try {
-      await updates.inbox.receive(dm.eventId, dm);
+      await updates.receiveDirectMessage(dm);
     } catch (error) {
       deps.logger.error({ err: error, eventId: dm.eventId }, "a DM could not be recorded");
       await updates.conversations

@@ -16,13 +16,7 @@ export function registerUpdateModal(app: App, deps: ListenerDeps): void {
     const answer = await conversations.checkModal(submission);
     if (answer.kind === "errors") return ack({ response_action: "errors", errors: answer.errors });
     await ack();
-    try {
-      await conversations.submitModal(answer);
-    } catch (error) {
-      deps.logger.error({ err: error, user: submission.userId }, "an update modal could not be saved");
-      await conversations
-        .notifyUnhandled(submission.userId, submission.userId, "unrecorded")
-        .catch((notifyError: unknown) => deps.logger.warn({ err: notifyError }, "could not tell the writer"));
-    }
+    // Records, then clears the draft; a failure is told to the writer by the service.
+    await conversations.submitModal(answer);
   });
 }

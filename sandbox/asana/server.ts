@@ -56,6 +56,11 @@ export type SandboxFaults = {
   taskCountsFailureShare?: number;
   /** The K-th page (K >= 2) of the next listing answers 400 for its offset, once. */
   expiredOffsetAtPage?: number | null;
+  /**
+   * Projects left out of every listing (workspace, team, portfolio) while still readable by gid:
+   * a listing that briefly omits part of the portfolio.
+   */
+  hiddenFromListings?: readonly string[];
 };
 
 export type RecordedCall = {
@@ -111,6 +116,10 @@ type Request = {
 const errorBody = (message: string, extra: JsonRecord = {}) => ({ errors: [{ message, ...extra }] });
 const badRequest = (message: string): Answer => ({ status: 400, body: errorBody(message) });
 const notFound = (message: string): Answer => ({ status: 404, body: errorBody(message) });
+const forbidden = (): Answer => ({
+  status: 403,
+  body: errorBody("You do not have permission to perform this action."),
+});
 
 /** Deterministic share selection: the same gid is always in or out. */
 function hashShare(text: string): number {
@@ -248,8 +257,10 @@ export async function startSandboxAsana(options: SandboxAsanaOptions = {}): Prom
   function projectsOf(list: readonly SandboxProject[], query: URLSearchParams): JsonRecord[] {
     const archived = query.get("archived");
     const wanted = archived === "true" ? true : archived === "false" ? false : null;
+    const hidden = new Set(faults.hiddenFromListings ?? []);
     return list
-      .filter((p) => wanted === null || p.archived === wanted)
+      .filter((p) => !hidden.has(p.gid))
+      .filter((p) => workspace.hasAccess(p.gid) && (wanted === null || p.archived === wanted))
       .map((p) => projectRecord(workspace, p));
   }
 
@@ -309,6 +320,7 @@ export async function startSandboxAsana(options: SandboxAsanaOptions = {}): Prom
         }
         const project = workspace.project(id);
         if (project === undefined) return notFound(`project: Unknown object: ${id}`);
+        if (!workspace.hasAccess(project.gid)) return forbidden();
         if (sub === undefined) return single(request, projectRecord(workspace, project), PROJECT_SHAPE);
         if (sub !== "task_counts") return noRoute();
         const share = faults.taskCountsFailureShare ?? 0;
@@ -326,10 +338,13 @@ export async function startSandboxAsana(options: SandboxAsanaOptions = {}): Prom
         if (sub === undefined) return single(request, portfolioRecord(workspace, portfolio), PORTFOLIO_SHAPE);
         if (sub !== "items") return noRoute();
         const items: JsonRecord[] = [];
+        const hidden = new Set(faults.hiddenFromListings ?? []);
         for (const gid of portfolio.itemGids) {
+          if (hidden.has(gid)) continue;
           const project = workspace.project(gid);
           const nested = workspace.portfolio(gid);
-          if (project !== undefined) items.push(projectRecord(workspace, project));
+          if (project !== undefined && workspace.hasAccess(project.gid))
+            items.push(projectRecord(workspace, project));
           else if (nested !== undefined) items.push(portfolioRecord(workspace, nested));
         }
         return page(request, items, PROJECT_SHAPE);
@@ -379,6 +394,7 @@ export async function startSandboxAsana(options: SandboxAsanaOptions = {}): Prom
     }
     const project = workspace.project(projectGid);
     if (project === undefined) return notFound(`project: Unknown object: ${projectGid}`);
+    if (!workspace.hasAccess(project.gid)) return forbidden();
     const since = dateParam(request.query.get("modified_since"));
     const completedSince = dateParam(request.query.get("completed_since"));
     if (since === "invalid") return badRequest("modified_since: Not a valid date-time");
@@ -398,6 +414,7 @@ export async function startSandboxAsana(options: SandboxAsanaOptions = {}): Prom
     if (resource === null) return badRequest("resource: Missing input");
     const project = workspace.project(resource);
     if (project === undefined) return notFound(`resource: Unknown object: ${resource}`);
+    if (!workspace.hasAccess(project.gid)) return forbidden();
     const given = request.query.get("sync");
     const known = given === null ? undefined : syncTokens.get(given);
     if (

@@ -262,6 +262,7 @@ export class SandboxWorkspace {
   readonly rootPortfolioGid: string;
   private readonly projectsByGid = new Map<string, SandboxProject>();
   private readonly deletedGids = new Set<string>();
+  private readonly deniedGids = new Set<string>();
   private nextStatusUpdate = 0;
   readonly now: () => Date;
 
@@ -429,6 +430,20 @@ export class SandboxWorkspace {
 
   isDeleted(gid: string): boolean {
     return this.deletedGids.has(gid);
+  }
+
+  /**
+   * The sandbox token's user loses (or, with `denied` false, regains) access to the project, as
+   * when it is made private in Asana: listings leave it out and reading it answers 403.
+   */
+  denyAccess(projectGid: string, denied = true): void {
+    this.mustFind(projectGid);
+    if (denied) this.deniedGids.add(projectGid);
+    else this.deniedGids.delete(projectGid);
+  }
+
+  hasAccess(gid: string): boolean {
+    return !this.deniedGids.has(gid);
   }
 
   portfolio(gid: string): SandboxPortfolio | undefined {

@@ -36,6 +36,13 @@ export const REQUESTS_PER_MINUTE: Record<AsanaPlan, number> = { paid: 1500, free
 export const MAX_CONCURRENT_READS = 50;
 export const MAX_CONCURRENT_WRITES = 15;
 export const PAGE_LIMIT = 100;
+/**
+ * Slots of the interactive lane (calls made while a person waits: a user lookup before a modal, a
+ * status update write-back), taken out of the concurrency limits so both lanes together keep to them.
+ */
+export const INTERACTIVE_SLOTS = 2;
+/** The share of the per-minute budget the bulk lane leaves for the interactive lane. */
+const INTERACTIVE_BUDGET_SHARE = 0.1;
 
 /**
  * Asana counts a request when it arrives, a little after we send it and with some jitter; a
@@ -132,7 +139,14 @@ type RequestSpec<T> = {
    * hundred of them, so a page stuck behind the queue would starve the whole sync.
    */
   priority?: "high";
+  /**
+   * "interactive": a person is waiting. Its own slots and budget share, not queued behind the bulk
+   * lane's backlog nor paused by a 429 the bulk lane met; only its own 429s pause it.
+   */
+  lane?: Lane;
 };
+
+type Lane = "bulk" | "interactive";
 
 export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -146,8 +160,18 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
     now,
     sleep,
   );
-  const reads = new Semaphore(options.maxConcurrentReads ?? MAX_CONCURRENT_READS);
-  const writes = new Semaphore(options.maxConcurrentWrites ?? MAX_CONCURRENT_WRITES);
+  const maxReads = options.maxConcurrentReads ?? MAX_CONCURRENT_READS;
+  const maxWrites = options.maxConcurrentWrites ?? MAX_CONCURRENT_WRITES;
+  const slots: Record<Lane, Record<Method, Semaphore>> = {
+    bulk: {
+      GET: new Semaphore(Math.max(1, maxReads - INTERACTIVE_SLOTS)),
+      POST: new Semaphore(Math.max(1, maxWrites - INTERACTIVE_SLOTS)),
+    },
+    interactive: {
+      GET: new Semaphore(Math.min(INTERACTIVE_SLOTS, maxReads)),
+      POST: new Semaphore(Math.min(INTERACTIVE_SLOTS, maxWrites)),
+    },
+  };
   const stats: AsanaClientStats = { calls: 0, throttled: 0, retries: 0 };
 
   const backoffMs = (attempt: number) => {
@@ -174,7 +198,7 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
       stats.retries++;
       if (outcome.kind === "answered" && outcome.status === 429) {
         const waitMs = retryAfterMs(outcome.retryAfter, now()) ?? backoffMs(attempt);
-        pacer.pauseFor(waitMs);
+        pacer.pauseFor(spec.lane ?? "bulk", waitMs);
       } else {
         await sleep(backoffMs(attempt));
       }
@@ -187,10 +211,11 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
     | { kind: "network"; cause: unknown };
 
   async function attemptOnce<T>(spec: RequestSpec<T>, url: string): Promise<Outcome> {
-    const release = await (spec.method === "GET" ? reads : writes).acquire(spec.priority === "high");
+    const lane = spec.lane ?? "bulk";
+    const release = await slots[lane][spec.method].acquire(spec.priority === "high");
     let timer: NodeJS.Timeout | undefined;
     try {
-      await pacer.take();
+      await pacer.take(lane);
       // Not AbortSignal.timeout(): its timer outlives the request by the whole timeout, and a
       // sync makes thousands of requests a minute. Started after the pacer: waiting for budget
       // is not Asana being slow.
@@ -466,6 +491,7 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
           path: `/users/${encodeURIComponent(email)}`,
           query: { workspace: workspaceGid, opt_fields: USER_OPT_FIELDS },
           schema: userResponseSchema,
+          lane: "interactive",
         });
         return answer.data;
       } catch (error) {
@@ -481,6 +507,7 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
           query: { opt_fields: STATUS_UPDATE_OPT_FIELDS },
           body: { data: { parent: parentGid, ...update } },
           schema: statusUpdateResponseSchema,
+          lane: "interactive",
         })
       ).data,
   };
@@ -558,12 +585,13 @@ function isTimeout(error: unknown): boolean {
 }
 
 /**
- * At most `perMinute` requests start in any 60 s window, and none while a 429's Retry-After
- * runs: the budget is kept on this side, so a 429 stays an exception.
+ * At most `perMinute` requests start in any 60 s window, and none of a lane while a 429 that lane
+ * met has its Retry-After running: the budget is kept on this side, so a 429 stays an exception.
+ * The bulk lane stops short of the budget by the interactive lane's share.
  */
 class RequestPacer {
   private readonly starts: number[] = [];
-  private pausedUntil = 0;
+  private readonly pausedUntil: Record<Lane, number> = { bulk: 0, interactive: 0 };
 
   constructor(
     private readonly perMinute: number,
@@ -571,24 +599,29 @@ class RequestPacer {
     private readonly sleep: (ms: number) => Promise<void>,
   ) {}
 
-  pauseFor(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+  pauseFor(lane: Lane, ms: number): void {
+    this.pausedUntil[lane] = Math.max(this.pausedUntil[lane], this.now() + ms);
   }
 
-  async take(): Promise<void> {
+  async take(lane: Lane): Promise<void> {
+    const limit =
+      lane === "interactive"
+        ? this.perMinute
+        : Math.max(1, this.perMinute - Math.floor(this.perMinute * INTERACTIVE_BUDGET_SHARE));
     for (;;) {
       const t = this.now();
-      if (t < this.pausedUntil) {
-        await this.sleep(this.pausedUntil - t);
+      if (t < this.pausedUntil[lane]) {
+        await this.sleep(this.pausedUntil[lane] - t);
         continue;
       }
       while (this.starts.length > 0 && (this.starts[0] ?? t) <= t - WINDOW_MS) this.starts.shift();
-      const oldest = this.starts[0];
-      if (oldest === undefined || this.starts.length < this.perMinute) {
+      if (this.starts.length < limit) {
         this.starts.push(t);
         return;
       }
-      await this.sleep(oldest + WINDOW_MS - t);
+      // The start whose leaving the window brings the count under this lane's limit.
+      const freeing = this.starts[this.starts.length - limit] ?? t;
+      await this.sleep(freeing + WINDOW_MS - t);
     }
   }
 }

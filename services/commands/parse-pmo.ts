@@ -15,6 +15,7 @@ import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
  *                                                       -> findings
  *   estado | status                                     -> status
  *   sync | sincronizar [full|completa|parcial|partial]  -> sync (partial unless full is asked)
+ *   sync confirmar-bajas | sync confirm-removals        -> sync (full, allowed to mark a mass removal)
  *   anything else                                       -> help, naming what was not understood
  *
  * Slack sends the text with `&`, `<` and `>` typed by the user escaped, and mentions as
@@ -68,7 +69,8 @@ export type PmoCommand =
   | { kind: "search"; query: string }
   | { kind: "findings"; filters: FindingFilters }
   | { kind: "status" }
-  | { kind: "sync"; syncKind: SyncKind }
+  /** `confirmRemovals`: an admin applies a removal a sync held back (set only when asked). */
+  | { kind: "sync"; syncKind: SyncKind; confirmRemovals?: true }
   | { kind: "export"; filters: FindingFilters }
   | { kind: "update"; pmoId: string | null }
   | { kind: "invalid"; subcommand: "search" | "findings" | "sync" | "export"; problem: PmoInputProblem };
@@ -162,6 +164,14 @@ const SYNC_KINDS_BY_WORD: Readonly<Record<string, SyncKind>> = {
   parcial: "partial",
 };
 
+/** `sync confirmar-bajas`: a full sync that may mark a mass removal (spaces or a hyphen). */
+const CONFIRM_REMOVALS_WORDS: ReadonlySet<string> = new Set([
+  "confirmar-bajas",
+  "confirmar bajas",
+  "confirm-removals",
+  "confirm removals",
+]);
+
 const lookup = <T>(table: Readonly<Record<string, T>>, word: string): T | undefined =>
   Object.hasOwn(table, word) ? table[word] : undefined;
 
@@ -241,6 +251,8 @@ function parseSearch(rest: string): PmoCommand {
 function parseSync(rest: string): PmoCommand {
   const words = cleanText(rest);
   if (words === "") return { kind: "sync", syncKind: "partial" };
+  if (CONFIRM_REMOVALS_WORDS.has(foldText(words)))
+    return { kind: "sync", syncKind: "full", confirmRemovals: true };
   const kind = lookup(SYNC_KINDS_BY_WORD, foldText(words));
   return kind === undefined
     ? { kind: "invalid", subcommand: "sync", problem: { code: "unknown_sync_kind", excerpt: excerpt(words) } }

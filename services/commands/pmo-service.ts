@@ -67,6 +67,8 @@ export type PmoAnswer =
       nextRuns: ScheduledRun[];
       activeProjects: number;
       staleProjects: number;
+      /** Since when Asana refuses ASANA_TOKEN; null while it takes it. */
+      asanaTokenRefusedSince?: string | null;
     };
 
 export type PmoReply = { locale: Locale; freshness: Freshness; answer: PmoAnswer };
@@ -87,6 +89,9 @@ export type SyncOutcome =
       rulesRan: boolean;
       /** Messages posted in the PMO channel (single alerts and digests); null when alerts did not run. */
       alertsPosted: number | null;
+      projectsRemoved?: number;
+      /** Projects that vanished at once and were not marked removed (a held mass removal). */
+      removalsHeld?: number;
     }
   | { kind: "skipped"; syncKind: SyncKind }
   | { kind: "failed"; syncKind: SyncKind; cause: unknown };
@@ -101,10 +106,12 @@ export type PmoServiceDeps = {
   users: Pick<UserDirectory, "profile" | "localeOf">;
   authorization: Pick<Authorization, "may" | "admins">;
   jobs: {
-    runPipeline(kind: SyncKind): Promise<ManualRunSummary>;
+    runPipeline(kind: SyncKind, options?: { confirmRemovals?: boolean }): Promise<ManualRunSummary>;
     nextRuns(): ScheduledRun[];
   };
   logger: Pick<Logger, "warn">;
+  /** Whether Asana currently refuses the token (absent: not watched). */
+  asanaToken?: { refusedSince(): string | null };
 };
 
 /** Runs read to find the last completed one; a streak of failures longer than this reads as none. */
@@ -325,6 +332,7 @@ export class PmoService {
   }
 
   async status(runs: readonly SyncRun[]): Promise<PmoAnswer> {
+    const refusedSince = this.deps.asanaToken?.refusedSince() ?? null;
     let activeProjects = 0;
     let staleProjects = 0;
     for (const project of (await this.deps.portfolio.read()).projects.values()) {
@@ -338,6 +346,7 @@ export class PmoService {
       nextRuns: this.deps.jobs.nextRuns(),
       activeProjects,
       staleProjects,
+      ...(refusedSince === null ? {} : { asanaTokenRefusedSince: refusedSince }),
     };
   }
 
@@ -351,10 +360,13 @@ export class PmoService {
   }
 
   /** sync -> rules -> alerts through the same lease as the schedule; never throws. */
-  async runSync(syncKind: SyncKind): Promise<SyncOutcome> {
+  async runSync(syncKind: SyncKind, options: { confirmRemovals?: boolean } = {}): Promise<SyncOutcome> {
     let summary: ManualRunSummary;
     try {
-      summary = await this.deps.jobs.runPipeline(syncKind);
+      summary = await this.deps.jobs.runPipeline(
+        syncKind,
+        options.confirmRemovals === true ? { confirmRemovals: true } : {},
+      );
     } catch (error) {
       return { kind: "failed", syncKind, cause: error };
     }
@@ -368,6 +380,8 @@ export class PmoService {
       stats: sync.stats,
       rulesRan: rules?.status === "completed",
       alertsPosted: alerts?.status === "completed" ? alerts.counts.posted + alerts.counts.digests : null,
+      ...(sync.stats.projectsRemoved > 0 ? { projectsRemoved: sync.stats.projectsRemoved } : {}),
+      ...(sync.heldRemovals === undefined ? {} : { removalsHeld: sync.heldRemovals.count }),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns/format";
+import { z } from "zod";
 import { mapLimit } from "../concurrency.ts";
 import type { ChangeValue, Finding, Project, Severity, SyncRun } from "../model.ts";
 import type { Repositories } from "../store/repositories.ts";
@@ -26,7 +27,15 @@ export type DigestFacts = {
   noFreshUpdate: { count: number; worst: ProjectRef[] };
   sync: { lastRun: SyncRun | null; failedSince: number; staleProjects: number };
   unmappedOwners: { name: string; projects: number }[];
+  /** DMs, confirmations and write-backs given up since the last digest (their life ran out). */
+  givenUp: { messages: number; writeBacks: number; projects: ProjectRef[] };
 };
+
+/** The project a given-up item names: a confirmation's choice, or a write-back's update key. */
+const givenUpProjectSchema = z.union([
+  z.object({ project: z.object({ gid: z.string().min(1) }) }).transform((p) => p.project.gid),
+  z.object({ projectGid: z.string().min(1) }).transform((p) => p.projectGid),
+]);
 
 const QUERY_CONCURRENCY = 20;
 const LIST_LIMIT = 10;
@@ -129,6 +138,27 @@ export async function gatherDigestFacts(
     .filter((_, i) => !mapped[i])
     .sort((a, b) => b.projects - a.projects);
 
+  const givenUpSince = async (queue: Repositories["meta"]["inbound"]) =>
+    (await queue.listGivenUp()).filter((work) => (work.givenUpAt ?? "") > since);
+  const [givenUpMessages, givenUpWriteBacks] = await Promise.all([
+    givenUpSince(repos.meta.inbound),
+    givenUpSince(repos.meta.writeBacks),
+  ]);
+  const givenUpGids = new Set<string>();
+  for (const work of [...givenUpMessages, ...givenUpWriteBacks]) {
+    const gid = givenUpProjectSchema.safeParse(work.payload);
+    if (gid.success) givenUpGids.add(gid.data);
+  }
+  const givenUpProjects: ProjectRef[] = [];
+  for (const gid of givenUpGids) {
+    const project = byGid.get(gid) ?? (await repos.projects.get(gid));
+    givenUpProjects.push(
+      project === null
+        ? { gid, name: gid, pmoId: null, permalinkUrl: null, responsable: null }
+        : ref(project),
+    );
+  }
+
   return {
     day: pmoDay(options.now, options.timezone),
     since,
@@ -150,5 +180,10 @@ export async function gatherDigestFacts(
       staleProjects: active.filter((p) => p.stale).length,
     },
     unmappedOwners,
+    givenUp: {
+      messages: givenUpMessages.length,
+      writeBacks: givenUpWriteBacks.length,
+      projects: givenUpProjects,
+    },
   };
 }

@@ -102,6 +102,22 @@ export class DeterministicSummarizer implements DigestSummarizer {
         ],
       },
     ];
+    const { givenUp } = facts;
+    if (givenUp.messages + givenUp.writeBacks > 0) {
+      sections.push({
+        heading: t(locale, "daily.givenUp.heading", { count: givenUp.messages + givenUp.writeBacks }),
+        lines: [
+          ...(givenUp.messages > 0 ? [t(locale, "daily.givenUp.messages", { count: givenUp.messages })] : []),
+          ...(givenUp.writeBacks > 0
+            ? [t(locale, "daily.givenUp.writeBacks", { count: givenUp.writeBacks })]
+            : []),
+          ...givenUp.projects
+            .slice(0, MAX_LINES)
+            .map((p) => t(locale, "daily.givenUp.project", { project: project(p) })),
+          ...more(givenUp.projects.length),
+        ],
+      });
+    }
     if (facts.unmappedOwners.length > 0) {
       sections.push({
         heading: t(locale, "daily.unmapped.heading", { count: facts.unmappedOwners.length }),

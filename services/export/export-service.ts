@@ -4,7 +4,7 @@ import type { FindingFilters } from "../commands/parse-pmo.ts";
 import { mapLimit } from "../concurrency.ts";
 import { t } from "../i18n/index.ts";
 import type { ChangeEntry, Clock, Locale, Project, Severity } from "../model.ts";
-import { explainFinding, severityName } from "../slack/blocks/finding-parts.ts";
+import { explainFinding, noAccessSince, severityName } from "../slack/blocks/finding-parts.ts";
 import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
@@ -60,7 +60,10 @@ export type ExportResult = {
   counts: { projects: number; findings: number; changes: number };
 };
 
-/** Builds the export: the matching active projects, their open findings, their last 30 days of changes. */
+/**
+ * Builds the export: the matching active projects (and those Asana refuses to show, whose findings
+ * stay open), their open findings, their last 30 days of changes.
+ */
 export async function buildExport(
   repos: Pick<Repositories, "projects" | "findings" | "changelog">,
   options: { filters: ExportFilters; locale: Locale; now: Date },
@@ -69,7 +72,8 @@ export async function buildExport(
   const projects: Project[] = [];
   for await (const page of repos.projects.iterateAll()) {
     for (const project of page) {
-      if (project.removedAt === null && matchesProject(project, filters)) projects.push(project);
+      const listed = project.removedAt === null || project.removedReason === "no_access";
+      if (listed && matchesProject(project, filters)) projects.push(project);
     }
   }
   projects.sort((a, b) => compareSpanishNumeric(a.pmoId ?? "\uffff", b.pmoId ?? "\uffff"));
@@ -84,6 +88,7 @@ export async function buildExport(
       finding,
       project: byGid.get(finding.projectGid) ?? null,
       explanation: unescapeMrkdwn(explainFinding(locale, finding)),
+      access: noAccessSince(finding) === null ? null : t(locale, "export.noAccess"),
     }));
   const since = new Date(now.getTime() - CHANGES_DAYS * 86_400_000).toISOString();
   const perProject = await mapLimit(projects, QUERY_CONCURRENCY, (p) =>

@@ -9,7 +9,8 @@ export type ExportData = {
   /** One line per filter, in the reader's words ("Severidad: alta"); empty for none. */
   filters: string[];
   projects: Project[];
-  findings: { finding: Finding; project: Project | null; explanation: string }[];
+  /** `access`: "Sin acceso" / "No access" while Asana refuses the project, else null. */
+  findings: { finding: Finding; project: Project | null; explanation: string; access: string | null }[];
   changes: { entry: ChangeEntry; project: Project | null }[];
 };
 
@@ -86,6 +87,7 @@ export async function buildExportWorkbook(data: ExportData): Promise<Buffer> {
       { header: t(l, "export.col.dueOn"), width: 14, format: "yyyy-mm-dd" },
       { header: t(l, "export.col.lastUpdate"), width: 18, format: "yyyy-mm-dd hh:mm" },
       { header: t(l, "export.col.link"), width: 40 },
+      { header: t(l, "export.col.access"), width: 14 },
     ],
     data.projects.map((p) => [
       p.pmoId,
@@ -99,6 +101,7 @@ export async function buildExportWorkbook(data: ExportData): Promise<Buffer> {
       calendarDate(p.dueOn),
       instant(p.lastStatusUpdateAt),
       p.permalinkUrl,
+      p.removedAt !== null && p.removedReason === "no_access" ? t(l, "export.noAccess") : null,
     ]),
   );
   addSheet(
@@ -115,8 +118,9 @@ export async function buildExportWorkbook(data: ExportData): Promise<Buffer> {
       { header: t(l, "export.col.detail"), width: 50 },
       { header: t(l, "export.col.acknowledgedBy"), width: 16 },
       { header: t(l, "export.col.comment"), width: 40 },
+      { header: t(l, "export.col.access"), width: 14 },
     ],
-    data.findings.map(({ finding, project, explanation }) => [
+    data.findings.map(({ finding, project, explanation, access }) => [
       project?.pmoId ?? null,
       project?.name ?? finding.projectGid,
       finding.ruleId,
@@ -126,6 +130,7 @@ export async function buildExportWorkbook(data: ExportData): Promise<Buffer> {
       explanation,
       finding.acknowledgedBy,
       finding.ackComment,
+      access,
     ]),
   );
   addSheet(

@@ -6,6 +6,7 @@ import type { Logger } from "../logger.ts";
 import { bySeverityDescending, type Clock, type Severity } from "../model.ts";
 import { myProjects } from "../portfolio/my-projects.ts";
 import type { PortfolioSnapshot, StoredPortfolio } from "../portfolio/portfolio-snapshot.ts";
+import { isWithoutAccess } from "../rules/rules.ts";
 import type { FindingWithProject, RenderContext } from "../slack/blocks/finding-parts.ts";
 import { DEFAULT_HOME_STATE, type HomeState, type ValueFilter } from "../slack/blocks/home/home-state.ts";
 import {
@@ -127,7 +128,12 @@ export class HomeService {
   }
 
   private myWork(stored: StoredPortfolio, asanaUserGid: string, state: HomeState, admin: boolean): MyWork {
-    const perProject = myProjects({ asanaUserGid }, stored.projectsOf(asanaUserGid)).map((project) => ({
+    const owned = stored.projectsOf(asanaUserGid);
+    // A project Asana refuses to show keeps its open findings, shown "sin acceso": still the user's.
+    const withoutAccess = owned.filter(
+      (project) => isWithoutAccess(project) && stored.findingsOf(project.gid).length > 0,
+    );
+    const perProject = [...myProjects({ asanaUserGid }, owned), ...withoutAccess].map((project) => ({
       project,
       findings: stored.findingsOf(project.gid),
     }));

@@ -69,6 +69,8 @@ export const en: Catalog = {
   "finding.detected": "Detected on {date}",
   "finding.detectedAgain": "Detected on {date} · occurrence {count}",
   "finding.resolvedAuto": "✅ Resolved automatically on {date}",
+  "finding.noAccess":
+    "🔒 *No access* to the project in Asana since {date}: the finding stays open until access returns or someone resolves it.",
   "finding.resolvedBy": "✅ Resolved by {user} on {date}",
   "finding.acknowledgedBy": "👀 Acknowledged by {user}",
   "finding.acknowledgedWithComment": "👀 Acknowledged by {user}: {comment}",
@@ -137,7 +139,7 @@ export const en: Catalog = {
     "• `/pmo update [PMO-123]`: opens the status update form (or write to me by direct message)",
   "pmo.help.export":
     "• `/pmo export [high|medium|low] [vertical:Banking] [@owner]`: an Excel file of projects, findings and changes, by direct message (PMO admins only)",
-  "pmo.usage.sync": "Usage: `/pmo sync` or `/pmo sync full`",
+  "pmo.usage.sync": "Usage: `/pmo sync`, `/pmo sync full` or `/pmo sync confirm-removals`",
 
   "pmo.project.line": "{emoji} {name} · {pmoId}\n{details}",
   "pmo.project.progress": "Progress {value}%",
@@ -178,6 +180,8 @@ export const en: Catalog = {
   "pmo.card.noUpdate": "none",
   "pmo.card.stamp": "{date} ({age})",
   "pmo.card.removed": "This project is no longer in the sync's scope.",
+  "pmo.card.noAccess":
+    "🔒 No access: Asana no longer lets us read this project; its findings stay open until access returns or someone resolves them.",
   "pmo.card.stale": "The last sync could not read this project completely: its data may be out of date.",
   "pmo.card.findingsTitle": "*Open findings* · {count}",
   "pmo.card.noFindings": "✅ No open findings.",
@@ -218,6 +222,8 @@ export const en: Catalog = {
   "pmo.status.job.partial": "Partial sync",
   "pmo.status.projects": "*Projects*: {active} active · {stale} with incomplete data in the last sync",
   "pmo.status.fallback": "PMO Pulse status",
+  "pmo.status.asanaTokenRefused":
+    "⚠️ *Asana refuses the token* (`ASANA_TOKEN`) since {when}: nothing can be synced until a valid one is set.",
 
   "pmo.sync.denied": "Only PMO admins may sync: {admins}.",
   "pmo.sync.deniedNoAdmins": "Only PMO admins may sync, and none is configured (PMO_ADMIN_USER_IDS).",
@@ -233,6 +239,19 @@ export const en: Catalog = {
   "pmo.sync.stale": "⚠️ {count} {count:project|projects} could not be read completely.",
   "pmo.sync.skipped": "A sync is already running. When it is done, `/pmo status` shows its result.",
   "pmo.sync.failed": "❌ The sync failed. The details are in the log; `/pmo status` shows the last runs.",
+  "pmo.sync.confirmStarted":
+    "⏳ Full sync with the removals confirmed… I will tell you here when it is done.",
+  "pmo.sync.removed": "{count} {count:project|projects} marked removed.",
+  "pmo.sync.held":
+    "⚠️ {count} {count:project|projects} vanished from Asana at once: none was marked removed. If it is real, apply the removals with `/pmo sync confirm-removals`.",
+  "pmo.sync.massRemoval.notice":
+    "⚠️ *Removals held back.* A {kind} sync would have marked {count} of {active} active projects removed (the limit is {limit}). None was marked and their findings stay as they were. If Asana is fine and the removals are real, an admin applies them with `/pmo sync confirm-removals`.",
+  "pmo.sync.massRemoval.first": "The first ones:",
+  "removal.reason.archived": "archived",
+  "removal.reason.completed": "completed",
+  "removal.reason.deleted": "deleted",
+  "removal.reason.no_access": "no access",
+  "removal.reason.out_of_scope": "out of scope",
 
   // Finding buttons, their modals, and the App Home.
   "modal.cancel": "Cancel",
@@ -279,6 +298,7 @@ export const en: Catalog = {
   "home.noDueDate": "no date",
   "home.openFindings": "{count} open {count:finding|findings}",
   "home.noOpenFindings": "no open findings",
+  "home.projectNoAccess": "🔒 *No access* in Asana: its findings stay open",
   "home.moreProjects": "And {count} more {count:project|projects}.",
   "home.myFindings": "My open findings",
   "home.noFindings": "You have no open findings. 🎉",
@@ -327,6 +347,11 @@ export const en: Catalog = {
     "{count} failed {count:run|runs} since the last digest · {stale} stale {stale:project|projects}",
   "daily.unmapped.heading": "*Owners with no Slack user: {count}*",
   "daily.unmapped.line": "• {name} ({count} {count:project|projects})",
+  "daily.givenUp.heading": "*Not processed in time: {count}* (retries stopped; each person was told)",
+  "daily.givenUp.messages":
+    "• {count} {count:DM or confirmation|DMs or confirmations} not processed within 24 h",
+  "daily.givenUp.writeBacks": "• {count} saved {count:update|updates} not written to Asana within 7 days",
+  "daily.givenUp.project": "• {project}",
   "export.filters": "Filters:",
   "export.filters.none": "No filters: the whole portfolio",
   "export.generatedAt": "Generated",
@@ -352,6 +377,8 @@ export const en: Catalog = {
   "export.col.detail": "Detail",
   "export.col.acknowledgedBy": "Acknowledged by",
   "export.col.comment": "Comment",
+  "export.col.access": "Access",
+  "export.noAccess": "No access",
   "export.col.field": "Field",
   "export.col.before": "Before",
   "export.col.after": "After",
@@ -362,6 +389,9 @@ export const en: Catalog = {
     "📎 PMO Pulse export: {projects} {projects:project|projects}, {findings} {findings:finding|findings}, {changes} {changes:change|changes} (last 30 days).",
   "export.done": "✅ I sent you the export by direct message.",
   "export.failed": "❌ I could not prepare or send the export. Please try again in a few minutes.",
+  "access.otherTeam": "PMO Pulse only serves members of the workspace it is installed in.",
+  "access.guest": "PMO Pulse is not available to workspace guests. If you need it, please ask the PMO.",
+  "access.unverified": "I could not check your access to PMO Pulse. Please try again in a moment.",
   "export.denied": "Only PMO admins can export.",
   // Status updates by DM (services/updates/, blocks/update-*.ts, blocks/modals/update-modal.ts).
   "update.project": "{name} ({pmoId})",
@@ -437,6 +467,16 @@ export const en: Catalog = {
   "update.failed.unrecorded":
     "❌ I could not receive your message because of a technical problem. Please send it again in a few minutes.",
   "update.failed.click": "❌ Something failed while handling the button. Please try again in a few minutes.",
+  "update.failed.modal":
+    "❌ I could not save your update because of a technical problem; nothing was saved and your draft is still here. Please send it again in a few minutes.",
+  "update.failed.tooMany":
+    "✋ I received too many messages from you in one minute; I will not process more until the next minute. Please write again in a moment.",
+  "update.expired.dm":
+    "⚠️ I could not process your message of {when} and it is now too late to retry it. If it was an update, please send it again.",
+  "update.expired.submit":
+    "⚠️ I could not save your update of {project} ({when}) and it is now too late to retry it. Please send it again.",
+  "update.expired.writeBack":
+    "⚠️ Your update of {project} ({when}) is saved in PMO Pulse, but I could not write it to Asana in 7 days and stopped trying. Please post it in Asana by hand if needed.",
 
   "update.line.progress": "*Progress*: {value}%",
   "update.line.health": "*Health*: {emoji} {value}",

@@ -71,6 +71,8 @@ export const es = {
   "finding.detected": "Detectado el {date}",
   "finding.detectedAgain": "Detectado el {date} · ocurrencia {count}",
   "finding.resolvedAuto": "✅ Resuelto automáticamente el {date}",
+  "finding.noAccess":
+    "🔒 *Sin acceso* al proyecto en Asana desde el {date}: el hallazgo sigue abierto hasta que vuelva el acceso o alguien lo resuelva.",
   "finding.resolvedBy": "✅ Resuelto por {user} el {date}",
   "finding.acknowledgedBy": "👀 Reconocido por {user}",
   "finding.acknowledgedWithComment": "👀 Reconocido por {user}: {comment}",
@@ -142,7 +144,7 @@ export const es = {
     "• `/pmo actualizar [PMO-123]`: abre el formulario de actualización de estado (o escríbeme por mensaje directo)",
   "pmo.help.export":
     "• `/pmo exportar [alta|media|baja] [vertical:Banca] [@responsable]`: Excel con proyectos, hallazgos y cambios, por mensaje directo (solo administradores de la PMO)",
-  "pmo.usage.sync": "Uso: `/pmo sync` o `/pmo sync full`",
+  "pmo.usage.sync": "Uso: `/pmo sync`, `/pmo sync full` o `/pmo sync confirmar-bajas`",
 
   "pmo.project.line": "{emoji} {name} · {pmoId}\n{details}",
   "pmo.project.progress": "Avance {value} %",
@@ -183,6 +185,8 @@ export const es = {
   "pmo.card.noUpdate": "ninguna",
   "pmo.card.stamp": "{date} ({age})",
   "pmo.card.removed": "Este proyecto ya no está en el alcance de la sincronización.",
+  "pmo.card.noAccess":
+    "🔒 Sin acceso: Asana ya no nos deja leer este proyecto; sus hallazgos siguen abiertos hasta que vuelva el acceso o alguien los resuelva.",
   "pmo.card.stale":
     "La última sincronización no pudo leer este proyecto completo: sus datos pueden estar desactualizados.",
   "pmo.card.findingsTitle": "*Hallazgos abiertos* · {count}",
@@ -226,6 +230,8 @@ export const es = {
   "pmo.status.projects":
     "*Proyectos*: {active} {active:activo|activos} · {stale} con datos incompletos en la última sincronización",
   "pmo.status.fallback": "Estado de PMO Pulse",
+  "pmo.status.asanaTokenRefused":
+    "⚠️ *Asana rechaza el token* (`ASANA_TOKEN`) desde {when}: no se puede sincronizar hasta que se configure uno válido.",
 
   "pmo.sync.denied": "Solo los administradores de la PMO pueden sincronizar: {admins}.",
   "pmo.sync.deniedNoAdmins":
@@ -244,6 +250,19 @@ export const es = {
     "Ya hay una sincronización en curso. Cuando termine, `/pmo estado` muestra su resultado.",
   "pmo.sync.failed":
     "❌ La sincronización falló. Los detalles quedaron en el registro; `/pmo estado` muestra las últimas ejecuciones.",
+  "pmo.sync.confirmStarted":
+    "⏳ Sincronización completa con las bajas confirmadas… Te aviso aquí cuando termine.",
+  "pmo.sync.removed": "{count} {count:proyecto marcado|proyectos marcados} como baja.",
+  "pmo.sync.held":
+    "⚠️ {count} {count:proyecto desapareció|proyectos desaparecieron} de Asana a la vez: no se dio de baja ninguno. Si es real, aplica las bajas con `/pmo sync confirmar-bajas`.",
+  "pmo.sync.massRemoval.notice":
+    "⚠️ *Bajas retenidas.* Una sincronización {kind} habría dado de baja {count} de {active} proyectos activos (el límite es {limit}). No se marcó ninguno y sus hallazgos siguen como estaban. Si Asana está bien y las bajas son reales, un administrador las aplica con `/pmo sync confirmar-bajas`.",
+  "pmo.sync.massRemoval.first": "Los primeros:",
+  "removal.reason.archived": "archivado",
+  "removal.reason.completed": "completado",
+  "removal.reason.deleted": "eliminado",
+  "removal.reason.no_access": "sin acceso",
+  "removal.reason.out_of_scope": "fuera del alcance",
 
   // Finding buttons, their modals, and the App Home.
   "modal.cancel": "Cancelar",
@@ -291,6 +310,7 @@ export const es = {
   "home.noDueDate": "sin fecha",
   "home.openFindings": "{count} {count:hallazgo abierto|hallazgos abiertos}",
   "home.noOpenFindings": "sin hallazgos abiertos",
+  "home.projectNoAccess": "🔒 *Sin acceso* en Asana: sus hallazgos siguen abiertos",
   "home.moreProjects": "Y {count} {count:proyecto más|proyectos más}.",
   "home.myFindings": "Mis hallazgos abiertos",
   "home.noFindings": "No tienes hallazgos abiertos. 🎉",
@@ -340,6 +360,13 @@ export const es = {
     "{count} {count:ejecución fallida|ejecuciones fallidas} desde el último resumen · {stale} {stale:proyecto desactualizado|proyectos desactualizados}",
   "daily.unmapped.heading": "*Responsables sin usuario de Slack: {count}*",
   "daily.unmapped.line": "• {name} ({count} {count:proyecto|proyectos})",
+  "daily.givenUp.heading":
+    "*Sin procesar a tiempo: {count}* (se dejó de reintentar; se avisó a cada persona)",
+  "daily.givenUp.messages":
+    "• {count} {count:mensaje o confirmación|mensajes o confirmaciones} por DM sin procesar en 24 h",
+  "daily.givenUp.writeBacks":
+    "• {count} {count:actualización guardada que no llegó|actualizaciones guardadas que no llegaron} a Asana en 7 días",
+  "daily.givenUp.project": "• {project}",
   "export.filters": "Filtros:",
   "export.filters.none": "Sin filtros: todo el portafolio",
   "export.generatedAt": "Generado",
@@ -365,6 +392,8 @@ export const es = {
   "export.col.detail": "Detalle",
   "export.col.acknowledgedBy": "Reconocido por",
   "export.col.comment": "Comentario",
+  "export.col.access": "Acceso",
+  "export.noAccess": "Sin acceso",
   "export.col.field": "Campo",
   "export.col.before": "Antes",
   "export.col.after": "Después",
@@ -375,6 +404,10 @@ export const es = {
     "📎 Exportación de PMO Pulse: {projects} {projects:proyecto|proyectos}, {findings} {findings:hallazgo|hallazgos}, {changes} {changes:cambio|cambios} (últimos 30 días).",
   "export.done": "✅ Te envié la exportación por mensaje directo.",
   "export.failed": "❌ No pude preparar o enviar la exportación. Inténtalo de nuevo en unos minutos.",
+  "access.otherTeam": "PMO Pulse solo atiende a los miembros del espacio de trabajo donde está instalado.",
+  "access.guest":
+    "PMO Pulse no está disponible para invitados del espacio de trabajo. Si lo necesitas, habla con la PMO.",
+  "access.unverified": "No pude comprobar tu acceso a PMO Pulse. Inténtalo de nuevo en un momento.",
   "export.denied": "Solo los administradores de la PMO pueden exportar.",
   // Status updates by DM (services/updates/, blocks/update-*.ts, blocks/modals/update-modal.ts).
   "update.project": "{name} ({pmoId})",
@@ -453,6 +486,16 @@ export const es = {
   "update.failed.unrecorded":
     "❌ No pude recibir tu mensaje por un problema técnico. Envíalo de nuevo en unos minutos, por favor.",
   "update.failed.click": "❌ Algo falló al procesar el botón. Inténtalo de nuevo en unos minutos.",
+  "update.failed.modal":
+    "❌ No pude guardar tu actualización por un problema técnico; no quedó nada guardado y tu borrador sigue aquí. Envíala de nuevo en unos minutos, por favor.",
+  "update.failed.tooMany":
+    "✋ Recibí demasiados mensajes tuyos en un minuto; no procesaré los siguientes hasta el próximo minuto. Escríbeme de nuevo en un momento, por favor.",
+  "update.expired.dm":
+    "⚠️ No pude procesar tu mensaje del {when} y ya pasó demasiado tiempo para reintentarlo. Si era una actualización, envíala de nuevo, por favor.",
+  "update.expired.submit":
+    "⚠️ No pude guardar tu actualización de {project} ({when}) y ya pasó demasiado tiempo para reintentarlo. Envíala de nuevo, por favor.",
+  "update.expired.writeBack":
+    "⚠️ Tu actualización de {project} ({when}) está guardada en PMO Pulse, pero no pude escribirla en Asana en 7 días y dejé de intentarlo. Publícala en Asana a mano si hace falta.",
 
   "update.line.progress": "*Avance*: {value} %",
   "update.line.health": "*Estado*: {emoji} {value}",

@@ -15,7 +15,7 @@ import {
 import type { ChangelogRepository } from "../store/changelog-repository.ts";
 import type { FindingRef, FindingsRepository } from "../store/findings-repository.ts";
 import { encodeFindingState, findingStateField } from "./finding-state-codec.ts";
-import { isRuleId } from "./rules.ts";
+import { isRuleId, isWithoutAccess } from "./rules.ts";
 
 /**
  * The findings engine (DESIGN.md section 5): `planTransitions` decides, purely, what each of a
@@ -30,6 +30,9 @@ import { isRuleId } from "./rules.ts";
  *   woken        "snoozed/medium"  -> "open/medium"
  *   resolved     "open/medium"     -> "resolved/medium"
  *   reopened     "resolved/medium" -> "open/high"
+ * A project Asana refuses to show (403, removedReason `no_access`) is not a project that left: its
+ * active findings stay as they are (kept_without_access, noted in their details as
+ * `noAccessSince`), none opens or reopens, until access returns and the rules decide again.
  * A refresh of the numbers alone (days since the last update ticking up) rewrites the finding
  * but is not a transition: its encoding does not change, so the changelog gets no entry.
  */
@@ -56,6 +59,7 @@ export const emptyCounts = (): TransitionCounts => ({
   resolved: 0,
   unchanged: 0,
   keptOnStaleData: 0,
+  keptWithoutAccess: 0,
   conflicts: 0,
 });
 
@@ -69,6 +73,7 @@ const COUNT_OF: Record<TransitionKind, keyof TransitionCounts> = {
   resolve: "resolved",
   unchanged: "unchanged",
   kept_on_stale_data: "keptOnStaleData",
+  kept_without_access: "keptWithoutAccess",
 };
 
 const COUNT_KEYS = [...Object.values(COUNT_OF), "conflicts"] as const;
@@ -102,6 +107,15 @@ const stateOf = (finding: Finding): FindingState => ({
   details: finding.details,
 });
 
+/** The details key that says since when the finding's project is without access. */
+export const NO_ACCESS_SINCE = "noAccessSince";
+
+function withoutDetail(details: FindingDetails, key: string): FindingDetails {
+  if (!(key in details)) return details;
+  const { [key]: _dropped, ...rest } = details;
+  return rest;
+}
+
 function planOne(
   project: Project,
   ruleId: string,
@@ -110,6 +124,13 @@ function planOne(
   now: Date,
 ): Transition | null {
   const base = { projectGid: project.gid, ruleId, finding };
+  if (isWithoutAccess(project)) {
+    // Nothing opens, reopens or resolves while Asana refuses the project; a person may still resolve.
+    if (finding === null || !isActive(finding)) return null;
+    const since = project.removedAt ?? now.toISOString();
+    const details = { ...finding.details, [NO_ACCESS_SINCE]: since };
+    return { ...base, kind: "kept_without_access", next: { ...stateOf(finding), details } };
+  }
   if (finding === null) {
     if (candidate === null) return null;
     return { ...base, kind: "open", next: { status: "open", ...fired(candidate) } };
@@ -125,14 +146,29 @@ function planOne(
     // still fires, so a finding of a stale project that is still in scope stays as it is.
     if (project.removedAt !== null) {
       const details = {
-        ...finding.details,
+        ...withoutDetail(finding.details, NO_ACCESS_SINCE),
         resolvedBecause: "left_scope",
         removedReason: project.removedReason,
       };
       return { ...base, kind: "resolve", next: { ...stateOf(finding), status: "resolved", details } };
     }
-    if (project.stale) return { ...base, kind: "kept_on_stale_data", next: stateOf(finding) };
-    return { ...base, kind: "resolve", next: { ...stateOf(finding), status: "resolved" } };
+    if (project.stale) {
+      // Readable again, though not completely: the finding stays, without the note of no access.
+      if (NO_ACCESS_SINCE in finding.details) {
+        const details = withoutDetail(finding.details, NO_ACCESS_SINCE);
+        return { ...base, kind: "refresh", next: { ...stateOf(finding), details } };
+      }
+      return { ...base, kind: "kept_on_stale_data", next: stateOf(finding) };
+    }
+    return {
+      ...base,
+      kind: "resolve",
+      next: {
+        ...stateOf(finding),
+        status: "resolved",
+        details: withoutDetail(finding.details, NO_ACCESS_SINCE),
+      },
+    };
   }
   const rank = severityRank(candidate.severity) - severityRank(finding.severity);
   if (snoozeEnded(finding, now))
@@ -227,6 +263,11 @@ async function write(stores: EngineStores, transition: Transition): Promise<void
   switch (transition.kind) {
     case "unchanged":
     case "kept_on_stale_data":
+      return;
+    case "kept_without_access":
+      // Written once, when the access is found missing: the note is what the surfaces show.
+      if (finding === null || finding.details[NO_ACCESS_SINCE] === next.details[NO_ACCESS_SINCE]) return;
+      await stores.findings.update(refOf(finding), { details: next.details }, [finding.status]);
       return;
     case "open":
       await stores.findings.open({

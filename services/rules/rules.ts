@@ -68,6 +68,14 @@ export function isActiveProject(project: Project): boolean {
   return !project.archived && !project.completed && project.removedAt === null;
 }
 
+/**
+ * Asana refuses to show the project (403): its data cannot be read, which proves nothing about its
+ * findings; they stay open and are shown "sin acceso" until access returns or a person resolves them.
+ */
+export function isWithoutAccess(project: Pick<Project, "removedAt" | "removedReason">): boolean {
+  return project.removedAt !== null && project.removedReason === "no_access";
+}
+
 const isBlank = (value: string | null): boolean => value === null || value.trim() === "";
 
 /** Health rules look only at active projects, and only at those with a vertical when so configured. */

@@ -275,7 +275,13 @@ export class TextNotifier implements Notifier {
   }
 }
 
-export type NotifierSettings = { botToken: string | null; apiUrl: string; channelId: string | null };
+export type NotifierSettings = {
+  botToken: string | null;
+  apiUrl: string;
+  channelId: string | null;
+  /** Each call's time limit (SLACK_TIMEOUT_MS). */
+  timeoutMs?: number;
+};
 
 /** Slack when a bot token is configured (then the channel is required), text to `out` otherwise. */
 export function notifierFromConfig(
@@ -296,6 +302,7 @@ export function notifierFromConfig(
     token: slack.botToken,
     apiUrl: slack.apiUrl,
     channel: slack.channelId,
+    ...(slack.timeoutMs === undefined ? {} : { timeoutMs: slack.timeoutMs }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }

@@ -25,7 +25,30 @@ export type StoreSettings = {
   tablePrefix: string;
   env: string;
   dataDir: string;
+  /** Each attempt's time limit (DYNAMODB_TIMEOUT_MS); 10 s when absent. */
+  timeoutMs?: number;
+  /** Attempts per call, the first included (DYNAMODB_MAX_ATTEMPTS); 3 when absent. */
+  maxAttempts?: number;
 };
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * Without these the SDK waits forever for an endpoint that accepted the connection and never
+ * answers. `throwOnRequestTimeout`: the SDK otherwise only warns when requestTimeout passes.
+ */
+function transport(settings: StoreSettings) {
+  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return {
+    maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    requestHandler: {
+      connectionTimeout: Math.min(timeoutMs, 3_000),
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  };
+}
 
 /** Local engines accept any credentials; giving fixed ones keeps the SDK from searching for some. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -55,8 +78,12 @@ export async function openStore(
           endpoint: settings.endpoint,
           region: settings.region ?? "local",
           credentials: LOCAL_CREDENTIALS,
+          ...transport(settings),
         })
-      : new DynamoDBClient(settings.region !== null ? { region: settings.region } : {});
+      : new DynamoDBClient({
+          ...(settings.region !== null ? { region: settings.region } : {}),
+          ...transport(settings),
+        });
   return {
     engine: settings.engine,
     endpoint: settings.endpoint,
@@ -90,7 +117,12 @@ async function openEmbedded(settings: StoreSettings, tables: TableNames, inMemor
   }
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: "local", credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "local",
+    credentials: LOCAL_CREDENTIALS,
+    ...transport(settings),
+  });
   return {
     engine: "embedded",
     endpoint,
@@ -143,7 +175,13 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Resolves when the engine answers for the projects table (what /readyz asks). */
-export async function pingStore(store: Pick<Store, "client" | "tables">): Promise<void> {
-  await store.client.send(new DescribeTableCommand({ TableName: store.tables.projects }));
+/**
+ * Resolves when the engine answers for the projects table (what /readyz asks), within
+ * `timeoutMs` when given: a probe waits less than a job's call would.
+ */
+export async function pingStore(store: Pick<Store, "client" | "tables">, timeoutMs?: number): Promise<void> {
+  await store.client.send(
+    new DescribeTableCommand({ TableName: store.tables.projects }),
+    timeoutMs === undefined ? {} : { abortSignal: AbortSignal.timeout(timeoutMs) },
+  );
 }

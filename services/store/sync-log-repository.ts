@@ -45,10 +45,12 @@ export class SyncLogRepository {
     return created;
   }
 
-  async complete(syncId: string, stats: Partial<SyncStats>): Promise<SyncRun> {
+  /** `warning`: what the run held back (see SyncRun.warning). */
+  async complete(syncId: string, stats: Partial<SyncStats>, warning: string | null = null): Promise<SyncRun> {
     return this.finish(syncId, "completed", {
       ...syncStatsSchema.partial().parse(stats),
       errorMessage: null,
+      warning,
     });
   }
 

@@ -166,6 +166,8 @@ export const keys = {
   version: (name: string) => ({ pk: `VERSION#${name}`, sk: "META" }),
   /** A one-off change to the stored items, marked once it has run (meta table). */
   migration: (name: string) => ({ pk: `MIGRATION#${name}`, sk: "META" }),
+  /** Hits of one subject (a person's DMs) in one fixed window (meta table). */
+  rate: (subject: string, window: number) => ({ pk: `RATE#${subject}#${window}`, sk: "META" }),
 } as const;
 
 /** The event id under which a scheduled tick is claimed (stored as the item's `eventId`). */

@@ -47,3 +47,17 @@ export function latest(a: string | null, b: string | null): string | null {
   if (b === null) return a;
   return Date.parse(a) >= Date.parse(b) ? a : b;
 }
+
+/**
+ * The sync's reading of Asana laid over a project a person wrote meanwhile (a status update by
+ * DM): Asana's fields come from the sync, the person's stay as they wrote them.
+ */
+export function mergeConcurrentWrite(fresh: Project, next: Project): Project {
+  return {
+    ...next,
+    reportedProgress: fresh.reportedProgress,
+    lastStatusUpdateAt: latest(fresh.lastStatusUpdateAt, next.lastStatusUpdateAt),
+    lastActivityAt: latest(fresh.lastActivityAt, next.lastActivityAt),
+    version: fresh.version,
+  };
+}

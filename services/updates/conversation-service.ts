@@ -295,10 +295,33 @@ export class UpdateConversations {
     };
   }
 
-  /** Saves what an accepted modal submitted (after the view was closed). */
-  async submitModal(accepted: Extract<ModalAnswer, { kind: "accepted" }>): Promise<void> {
-    if (accepted.conversationToClear) await this.deps.repos.conversations.clear(accepted.submission.userId);
-    await this.deps.submissions.receive(accepted.id, accepted.submission);
+  /**
+   * Saves what an accepted modal submitted (after the view was closed). It never throws: the
+   * submission is recorded in the inbox first and only then is the draft cleared, so a failure to
+   * record leaves the draft as it was and the writer is told in their DM.
+   */
+  async submitModal(accepted: Extract<ModalAnswer, { kind: "accepted" }>): Promise<"recorded" | "failed"> {
+    const { userId, channel } = accepted.submission;
+    const { logger } = this.deps;
+    try {
+      await this.deps.submissions.receive(accepted.id, accepted.submission);
+    } catch (error) {
+      logger.error({ err: error, user: userId }, "an update modal could not be recorded; the draft is kept");
+      await this.notifyUnhandled(userId, channel, "modal").catch((notifyError: unknown) =>
+        logger.warn({ err: notifyError }, "could not tell the writer that their update was not saved"),
+      );
+      return "failed";
+    }
+    if (accepted.conversationToClear)
+      await this.deps.repos.conversations
+        .clear(userId)
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: error, user: userId },
+            "a saved update's draft could not be cleared; it expires",
+          ),
+        );
+    return "recorded";
   }
 
   // ---- saving ------------------------------------------------------------------------------------
@@ -342,7 +365,11 @@ export class UpdateConversations {
   }
 
   /** Something failed before the inbox had it (a DM not recorded, a click): the writer is told. */
-  async notifyUnhandled(userId: string, channel: string, what: "unrecorded" | "click"): Promise<void> {
+  async notifyUnhandled(
+    userId: string,
+    channel: string,
+    what: "unrecorded" | "click" | "modal" | "tooMany",
+  ): Promise<void> {
     const locale = await this.localeOf(userId)
       .then((found) => found.locale)
       .catch(() => this.deps.settings.defaultLocale);
@@ -370,7 +397,12 @@ export class UpdateConversations {
         project: step.submit.project,
         draft: step.submit.draft,
       });
-      return repos.conversations.clear(userId);
+      // Saved (or to be retried by the inbox): a draft left behind only lives out its hour.
+      return repos.conversations
+        .clear(userId)
+        .catch((error: unknown) =>
+          this.deps.logger.warn({ err: error, user: userId }, "a saved update's draft could not be cleared"),
+        );
     }
     if (step.next === "clear") await repos.conversations.clear(userId);
     else if (step.next !== "keep")

@@ -7,8 +7,9 @@ import type { PendingQueue } from "../store/meta/pending-queue.ts";
  * before its listener runs, so a DM or a confirmation is first recorded in the meta table (keyed
  * by its event id or submission id: a duplicate delivery, on any instance, is "seen" and dropped),
  * then processed. A failure leaves it pending: it is tried once more in this process after a short
- * delay, then by retryPending() (the scheduler's), until it is done or a day has passed. The person
- * is told when the second attempt fails, once; their answer comes when it finally works.
+ * delay, then by retryPending() (the scheduler's), until it is done or, shortly before its day
+ * runs out, given up (expiry.ts: its writer told once, the digest lists it). The person is told
+ * when the second attempt fails, once; their answer comes when it finally works.
  */
 
 /** What processing a delivery came to: done, or saved but with follow-ups still to retry quietly. */

@@ -167,7 +167,7 @@ async function evaluateProject(deps: SubmitUpdateDeps, projectGid: string): Prom
 
 // ---- Asana ------------------------------------------------------------------------------------
 
-const writeBackPayloadSchema = z.object({
+export const writeBackPayloadSchema = z.object({
   projectGid: z.string().min(1),
   submittedAt: z.string().min(1),
   slackUserId: z.string().min(1),

@@ -9,7 +9,13 @@ import type { DirectMessenger } from "../slack/direct-messenger.ts";
 import type { Notifier } from "../slack/notifier.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
-import { directMessageSchema, submissionSchema, UpdateConversations } from "./conversation-service.ts";
+import {
+  type DirectMessage,
+  directMessageSchema,
+  submissionSchema,
+  UpdateConversations,
+} from "./conversation-service.ts";
+import { type ExpirySummary, giveUpOverdue } from "./expiry.ts";
 import { Inbox, type InboxRetrySummary } from "./inbound.ts";
 import { RuleBasedInterpreter, type StatusUpdateInterpreter } from "./interpreter.ts";
 import {
@@ -23,6 +29,8 @@ export type UpdateSettings = {
   writeBack: boolean;
   timezone: string;
   defaultLocale: Locale;
+  /** DM_RATE_LIMIT_PER_MINUTE: past it, a person's DMs get one polite answer and are dropped. */
+  dmRateLimitPerMinute: number;
 };
 
 /** What the status-update services are built from (the composition root has every part). */
@@ -44,21 +52,35 @@ export type UpdateServicesDeps = {
   rules: Pick<RulesService, "evaluateProjects">;
 };
 
+const DM_RATE_WINDOW_MS = 60_000;
+
 export type UpdateServicesOptions = {
   interpreter?: StatusUpdateInterpreter;
   retryDelayMs?: number;
   newId?: () => string;
 };
 
-export type PendingUpdatesSummary = { inbound: InboxRetrySummary; writeBacks: WriteBackRetrySummary };
+export type PendingUpdatesSummary = {
+  /** Work given up after its life, and the writers told of it. */
+  expired: ExpirySummary;
+  inbound: InboxRetrySummary;
+  writeBacks: WriteBackRetrySummary;
+};
 
 export type UpdateServices = {
   conversations: UpdateConversations;
   inbox: Inbox;
+  /**
+   * A DM as Slack delivered it: counted against its writer's per-minute limit, then recorded in the
+   * inbox and processed. "limited": over the limit, dropped unrecorded (the first such DM of the
+   * minute is answered once). Throws only when the inbox could not record it.
+   */
+  receiveDirectMessage(dm: DirectMessage): Promise<"seen" | "done" | "pending" | "limited">;
   submit: SubmitUpdateDeps;
   /**
    * For the scheduler: DMs and confirmations acked but not processed yet, and updates saved but
-   * not written back to Asana yet, tried again.
+   * not written back to Asana yet, tried again; those about to outlive their life given up first,
+   * their writers told once.
    */
   retryPending(): Promise<PendingUpdatesSummary>;
 };
@@ -121,11 +143,40 @@ export function createUpdateServices(
     logger: deps.logger,
     newId: options.newId ?? (() => randomUUID().replaceAll("-", "").slice(0, 16)),
   });
+  const limit = settings.dmRateLimitPerMinute;
+  const withinLimit = async (dm: DirectMessage): Promise<boolean> => {
+    let hits: number;
+    try {
+      hits = await deps.repos.meta.rates.hit(`DM#${dm.userId}`, DM_RATE_WINDOW_MS);
+    } catch (error) {
+      // The limit guards the store; it never keeps a person's message out on its own failure.
+      deps.logger.warn({ err: error, user: dm.userId }, "the DM rate limit could not be counted");
+      return true;
+    }
+    if (hits <= limit) return true;
+    if (hits === limit + 1) {
+      deps.logger.warn({ user: dm.userId, limit }, "a person went over the DM rate limit");
+      await conversations
+        .notifyUnhandled(dm.userId, dm.channel, "tooMany")
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: error }, "could not tell the writer about the DM rate limit"),
+        );
+    }
+    return false;
+  };
   return {
     conversations,
     inbox,
+    receiveDirectMessage: async (dm) => ((await withinLimit(dm)) ? inbox.receive(dm.eventId, dm) : "limited"),
     submit,
     retryPending: async () => ({
+      expired: await giveUpOverdue({
+        repos: deps.repos,
+        messenger: deps.messenger,
+        settings: { timezone: settings.timezone, defaultLocale: settings.defaultLocale },
+        clock: deps.clock,
+        logger: deps.logger,
+      }),
       inbound: await inbox.retryPending(),
       writeBacks: await retryWriteBacks(submit),
     }),

@@ -1,11 +1,17 @@
 import { z } from "zod";
 import type { AsanaClient } from "../asana/client.ts";
-import type { Clock, Locale, UserProfile } from "../model.ts";
+import type { Clock, Locale, Membership, UserProfile } from "../model.ts";
 import type { UsersRepository } from "../store/users-repository.ts";
 
 /** What PMO Pulse asks Slack about a person: users.info, behind a port so tests need no Slack. */
 export type SlackUserLookup = {
-  info(slackUserId: string): Promise<{ email: string | null; name: string | null; locale: string | null }>;
+  info(slackUserId: string): Promise<{
+    email: string | null;
+    name: string | null;
+    locale: string | null;
+    /** Absent from lookups that cannot tell (then the person counts as a member of no known team). */
+    membership?: Membership;
+  }>;
 };
 
 /** A Slack Web API client as far as users.info goes; the answer is parsed, never trusted. */
@@ -19,6 +25,9 @@ const usersInfoAnswer = z.object({
       real_name: z.string().optional(),
       name: z.string().optional(),
       locale: z.string().optional(),
+      team_id: z.string().optional(),
+      is_restricted: z.boolean().optional(),
+      is_ultra_restricted: z.boolean().optional(),
       profile: z.object({ email: z.string().optional(), real_name: z.string().optional() }).optional(),
     })
     .optional(),
@@ -35,10 +44,17 @@ export function slackUserLookup(client: UsersInfoClient): SlackUserLookup {
         email: user?.profile?.email ?? null,
         name: user?.real_name ?? user?.profile?.real_name ?? user?.name ?? null,
         locale: user?.locale ?? null,
+        membership: {
+          teamId: user?.team_id ?? null,
+          restricted: user?.is_restricted === true,
+          ultraRestricted: user?.is_ultra_restricted === true,
+        },
       };
     },
   };
 }
+
+const MEMBER_OF_UNKNOWN_TEAM: Membership = { teamId: null, restricted: false, ultraRestricted: false };
 
 export const PROFILE_FRESH_MS = 24 * 60 * 60 * 1000;
 export const UNMAPPED_FRESH_MS = 15 * 60 * 1000;
@@ -97,6 +113,7 @@ export class UserDirectory {
       asanaUserGid,
       locale: localeFrom(info.locale),
       refreshedAt: this.deps.clock().toISOString(),
+      ...(info.membership === undefined ? {} : { membership: info.membership }),
     });
     // Whoever this Slack user was or now is mapped to is read again at the next mention.
     this.mentions.clear();
@@ -107,6 +124,22 @@ export class UserDirectory {
   async asanaUserOf(slackUserId: string): Promise<string | null> {
     try {
       return (await this.profile(slackUserId)).asanaUserGid;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The person's team and guest flags, from the cached profile whatever its age (asked before an
+   * ack, it must not wait on Slack; the profile is refreshed daily elsewhere), from Slack when there
+   * is none; null when neither can say. A profile cached before the flags were kept counts as a
+   * member's until its next refresh.
+   */
+  async membershipOf(slackUserId: string): Promise<Membership | null> {
+    try {
+      const cached = await this.deps.users.get(slackUserId);
+      if (cached !== null) return cached.membership ?? MEMBER_OF_UNKNOWN_TEAM;
+      return (await this.profile(slackUserId)).membership ?? null;
     } catch {
       return null;
     }

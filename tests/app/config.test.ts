@@ -169,6 +169,58 @@ describe("parseConfig", () => {
   });
 });
 
+describe("where tokens are sent", () => {
+  it("accepts https anywhere and plain http only on a loopback host", () => {
+    for (const [slack, asana] of [
+      ["https://slack-gov.com/api", "https://app.asana.com/api/1.0"],
+      ["http://127.0.0.1:4020/api", "http://127.3.2.1:4010/api/1.0"],
+      ["http://localhost:4020/api", "http://[::1]:4010/api/1.0"],
+    ]) {
+      const config = parseConfig({ ...slackAndAsana, SLACK_API_URL: slack, ASANA_BASE_URL: asana }, "app");
+      expect(config.slack.apiUrl).toBe(slack);
+      expect(config.asana.baseUrl).toBe(asana);
+    }
+  });
+
+  it("refuses plain http to any other host, naming the variable", () => {
+    for (const host of ["slack.example.com", "10.0.0.5", "127.0.0.1.evil.com", "128.0.0.1", "[::2]"]) {
+      const error = problemsOf(
+        { ...slackAndAsana, SLACK_API_URL: `http://${host}/api`, ASANA_BASE_URL: `http://${host}/api/1.0` },
+        "app",
+      );
+      expect(error.problems.map((p) => p.variable)).toEqual(["SLACK_API_URL", "ASANA_BASE_URL"]);
+      expect(error.problems[0]?.problem).toContain("must be an https URL");
+    }
+  });
+});
+
+describe("time limits", () => {
+  it("has defaults and reads SLACK_, ASANA_, DYNAMODB_TIMEOUT_MS, DYNAMODB_MAX_ATTEMPTS, SHUTDOWN_GRACE_MS", () => {
+    const defaults = parseConfig({}, "store");
+    expect(defaults.slack.timeoutMs).toBe(10_000);
+    expect(defaults.asana.timeoutMs).toBe(30_000);
+    expect(defaults.store).toMatchObject({ timeoutMs: 10_000, maxAttempts: 3 });
+    expect(defaults.shutdownGraceMs).toBe(25_000);
+    const set = parseConfig(
+      {
+        SLACK_TIMEOUT_MS: "1500",
+        ASANA_TIMEOUT_MS: "2500",
+        DYNAMODB_TIMEOUT_MS: "700",
+        DYNAMODB_MAX_ATTEMPTS: "1",
+        SHUTDOWN_GRACE_MS: "5000",
+      },
+      "store",
+    );
+    expect([set.slack.timeoutMs, set.asana.timeoutMs, set.store.timeoutMs, set.store.maxAttempts]).toEqual([
+      1500, 2500, 700, 1,
+    ]);
+    expect(set.shutdownGraceMs).toBe(5000);
+    expect(problemsOf({ DYNAMODB_TIMEOUT_MS: "0" }, "store").problems[0]?.variable).toBe(
+      "DYNAMODB_TIMEOUT_MS",
+    );
+  });
+});
+
 describe(".env.example", () => {
   it("documents every variable with its default", () => {
     const documented = parseDotenv(readFileSync(".env.example"));

@@ -17,26 +17,35 @@ describe("readiness", () => {
       now,
     });
     expect(report).toMatchObject({
-      ready: true,
+      ok: true,
+      problems: [],
       socket: "connected",
       store: "reachable",
+      asana: "ok",
       lastSyncAgeSeconds: 1800,
-      reasons: [],
     });
   });
 
-  it("names every reason it is not ready", async () => {
+  it("names every problem with a fixed code and never echoes an error's text", async () => {
+    const failures: string[] = [];
     const report = await readiness({
       socketConnected: () => false,
       storeReachable: async () => {
-        throw new Error("connect ECONNREFUSED");
+        throw new Error("connect ECONNREFUSED 10.0.0.7:8000 secret-internal-detail");
       },
+      asanaTokenRefused: () => true,
       lastSuccessfulSyncAt: async () => null,
       now,
+      onCheckFailed: (check) => failures.push(check),
     });
-    expect(report.ready).toBe(false);
-    expect(report.reasons).toEqual(["the Slack socket is not connected", "the store does not answer"]);
-    expect(report.store).toContain("ECONNREFUSED");
+    expect(report).toMatchObject({
+      ok: false,
+      problems: ["slack_socket_disconnected", "store_unreachable", "asana_token_refused"],
+      store: "unreachable",
+      asana: "token_refused",
+    });
+    expect(JSON.stringify(report)).not.toMatch(/ECONNREFUSED|10\.0\.0\.7|secret-internal-detail/);
+    expect(failures).toEqual(["store"]);
   });
 });
 
@@ -58,11 +67,34 @@ describe("health server", () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const red = await fetch(`${base}/readyz`);
     expect(red.status).toBe(503);
-    expect(await red.json()).toMatchObject({ ready: false, reasons: ["the Slack socket is not connected"] });
+    expect(await red.json()).toMatchObject({ ok: false, problems: ["slack_socket_disconnected"] });
     connected = true;
     const green = await fetch(`${base}/readyz`);
     expect(green.status).toBe(200);
-    expect(await green.json()).toMatchObject({ ready: true, lastSuccessfulSyncAt: null });
+    expect(await green.json()).toMatchObject({ ok: true, problems: [], lastSuccessfulSyncAt: null });
     expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+});
+
+describe("/readyz when a check itself throws", () => {
+  it("answers 503 with a code, not the exception's message", async () => {
+    const server = await startHealthServer(
+      0,
+      {
+        socketConnected: () => {
+          throw new Error("internal: socket state at 0xdeadbeef");
+        },
+        storeReachable: async () => {},
+        lastSuccessfulSyncAt: async () => null,
+        now,
+      },
+      "127.0.0.1",
+    );
+    closers.push(server.close);
+    const answer = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+    expect(answer.status).toBe(503);
+    const text = await answer.text();
+    expect(JSON.parse(text)).toEqual({ ok: false, problems: ["readiness_check_failed"] });
+    expect(text).not.toContain("deadbeef");
   });
 });

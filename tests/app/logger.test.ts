@@ -93,3 +93,49 @@ describe("logger", () => {
       expect(out).not.toContain(leaked);
   });
 });
+
+describe("raw frames and Asana errors at debug", () => {
+  const DM = 'SECRET-DM-7f3a "quoted" \\ text';
+  const frame = JSON.stringify({
+    envelope_id: "e1",
+    payload: {
+      event: { type: "message", user: "U1", text: `PMO-1 avance ${DM}`, channel_type: "im" },
+      view: {
+        state: {
+          values: {
+            b1: { text: { type: "plain_text_input", value: "SECRET-MODAL-91c2" } },
+            b2: { comment: { type: "plain_text_input", value: "SECRET-ACK-COMMENT-44d0" } },
+          },
+        },
+      },
+      user: { id: "U1", email: "ana.secreta@empresa.example" },
+    },
+  });
+
+  it("redacts a socket frame's text, values and e-mails wherever the quotes fall", () => {
+    const { logger, output } = capture();
+    toBoltLogger(logger).debug(`Received a message on the WebSocket: ${frame}`);
+    const out = output();
+    expect(out).toContain("Received a message on the WebSocket");
+    for (const marker of [
+      "SECRET-DM-7f3a",
+      "quoted",
+      "SECRET-MODAL-91c2",
+      "SECRET-ACK-COMMENT-44d0",
+      "ana.secreta",
+    ])
+      expect(out).not.toContain(marker);
+  });
+
+  it("redacts the e-mail in an Asana /users/<email> path and message", () => {
+    const { logger, output } = capture();
+    logger.error(
+      {
+        err: new Error("GET /users/ana.secreta%40empresa.example failed"),
+        path: "/users/ana.secreta@empresa.example",
+      },
+      "lookup failed",
+    );
+    expect(output()).not.toContain("ana.secreta");
+  });
+});

@@ -61,7 +61,12 @@ describe("the app against sandbox Slack and sandbox Asana", () => {
   it("is ready once the socket is connected", async () => {
     const ready = await fetch(`http://127.0.0.1:${world.app.healthPort}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, socket: "connected", store: "reachable" });
+    expect(await ready.json()).toMatchObject({
+      ok: true,
+      problems: [],
+      socket: "connected",
+      store: "reachable",
+    });
   });
 
   it("/pmo sync by someone who is not an admin changes nothing", async () => {

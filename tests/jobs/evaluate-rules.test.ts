@@ -63,6 +63,7 @@ describe("evaluateRules after a full sync of the sandbox", () => {
       resolved: 0,
       unchanged: expected.length,
       keptOnStaleData: 0,
+      keptWithoutAccess: 0,
       conflicts: 0,
     });
     expect(second.alerts).toEqual([]);

@@ -185,8 +185,35 @@ function actor(locale: Locale, userId: string | null): string {
   return truncate(mentionOrName(userId, userId, t(locale, "finding.someone")), 100);
 }
 
-/** What happened to the finding since it was posted; null while it is simply open. */
+/**
+ * Since when the finding's project is without access (the rules engine notes it while Asana
+ * answers 403); null for a resolved finding or one whose project is readable.
+ */
+export function noAccessSince(finding: Pick<Finding, "status" | "details">): string | null {
+  const since = finding.details.noAccessSince;
+  return finding.status !== "resolved" && typeof since === "string" && since !== "" ? since : null;
+}
+
+/** "Sin acceso / No access" since when; null when the project is readable. */
+export function noAccessLine(
+  ctx: Pick<RenderContext, "locale" | "timeZone">,
+  finding: Finding,
+): string | null {
+  const since = noAccessSince(finding);
+  if (since === null) return null;
+  return t(ctx.locale, "finding.noAccess", { date: formatDateTime(ctx.locale, ctx.timeZone, since) });
+}
+
+/**
+ * What happened to the finding since it was posted, and whether its project is without access;
+ * null while it is simply open.
+ */
 export function statusLine(ctx: RenderContext, finding: Finding): string | null {
+  const lines = [progressLine(ctx, finding), noAccessLine(ctx, finding)].filter((line) => line !== null);
+  return lines.length === 0 ? null : lines.join("\n");
+}
+
+function progressLine(ctx: RenderContext, finding: Finding): string | null {
   const { locale, timeZone } = ctx;
   switch (finding.status) {
     case "open":

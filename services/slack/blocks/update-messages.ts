@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
-import { formatCalendarDate, type Locale, t } from "../../i18n/index.ts";
+import { formatCalendarDate, formatDateTime, type Locale, t } from "../../i18n/index.ts";
 import type { Health, ParsedUpdate } from "../../model.ts";
 import type { Draft, Notice, ProjectChoice, Ref, Reply } from "../../updates/conversation.ts";
 import { escapeAndTruncate, link, mentionOrName, truncate } from "../mrkdwn.ts";
@@ -298,8 +298,24 @@ export function savedMessage(
  * The explicit failure a writer gets: their DM (`read`) or confirmation (`save`) failed and will be
  * retried; their DM could not even be recorded (`unrecorded`); a click failed (`click`).
  */
-export type FailureKind = "read" | "save" | "unrecorded" | "click";
+export type FailureKind = "read" | "save" | "unrecorded" | "click" | "modal" | "tooMany";
 
 export function failureMessage(locale: Locale, what: FailureKind): SlackMessage {
   return message(t(locale, `update.failed.${what}`));
+}
+
+/** A DM, a confirmation or a write-back given up once its life ran out, as its writer is told. */
+export type ExpiredWork =
+  | { kind: "dm"; at: string }
+  | { kind: "submit" | "writeBack"; at: string; project: ProjectChoice };
+
+export function expiredMessage(locale: Locale, timeZone: string, work: ExpiredWork): SlackMessage {
+  const when = formatDateTime(locale, timeZone, work.at);
+  if (work.kind === "dm") return message(t(locale, "update.expired.dm", { when }));
+  const project = projectLabel(locale, work.project);
+  return message(
+    work.kind === "submit"
+      ? t(locale, "update.expired.submit", { project, when })
+      : t(locale, "update.expired.writeBack", { project, when }),
+  );
 }

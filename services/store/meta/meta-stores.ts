@@ -3,6 +3,7 @@ import { CursorStore } from "./cursor-store.ts";
 import { EventDedupe } from "./event-dedupe.ts";
 import { LeaseStore } from "./lease-store.ts";
 import { PENDING_QUEUES, PendingQueue } from "./pending-queue.ts";
+import { RateCounter } from "./rate-counter.ts";
 import { TickClaims } from "./tick-claims.ts";
 import { VersionCounter } from "./version-counter.ts";
 
@@ -17,6 +18,8 @@ export type MetaStores = {
   /** Status updates still to be written back to Asana. */
   writeBacks: PendingQueue;
   versions: VersionCounter;
+  /** Per-person counts in short windows (the DM flood limit). */
+  rates: RateCounter;
 };
 
 export function createMetaStores(options: RepositoryOptions): MetaStores {
@@ -28,5 +31,6 @@ export function createMetaStores(options: RepositoryOptions): MetaStores {
     inbound: new PendingQueue(options, PENDING_QUEUES.inbound),
     writeBacks: new PendingQueue(options, PENDING_QUEUES.writeBack),
     versions: new VersionCounter(options),
+    rates: new RateCounter(options),
   };
 }

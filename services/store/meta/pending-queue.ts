@@ -25,6 +25,8 @@ export const INBOUND_MEMORY_MS = 24 * 60 * 60 * 1000;
 export const WRITE_BACK_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;
 /** How long a claim on a pending item keeps other processors away. */
 export const PENDING_CLAIM_MS = 2 * 60 * 1000;
+/** How long work given up is kept for the daily digest (a weekend included: the digest runs on weekdays). */
+export const GIVEN_UP_MEMORY_MS = 4 * 24 * 60 * 60 * 1000;
 
 /**
  * Work that must survive a crash: a Slack delivery acked before it was processed, or a write-back
@@ -34,7 +36,7 @@ export const PENDING_CLAIM_MS = 2 * 60 * 1000;
 export const pendingWorkSchema = z.object({
   id: z.string().min(1),
   payload: z.record(z.string(), z.unknown()),
-  status: z.enum(["pending", "done"]),
+  status: z.enum(["pending", "done", "given_up"]),
   createdAt: z.string(),
   attempts: z.number().int().min(0).default(0),
   claimedBy: z.string().nullable().default(null),
@@ -43,6 +45,10 @@ export const pendingWorkSchema = z.object({
   failureNotified: z.boolean().default(false),
   /** The code of the last failure (never its message: it could quote user text). */
   lastErrorCode: z.string().nullable().default(null),
+  /** When it was given up: it could not be done within its life (it is kept a while for the digest). */
+  givenUpAt: z.string().nullable().default(null),
+  /** Whether the person was told that it was given up (told at most once). */
+  expiryNotified: z.boolean().default(false),
 });
 export type PendingWork = z.output<typeof pendingWorkSchema>;
 
@@ -82,6 +88,8 @@ export const PENDING_QUEUES = {
 const [PENDING_INDEX] = TABLES.meta.indexes;
 /** The attribute that puts an item in PendingIndex: present only while the item is pending. */
 export const PENDING_QUEUE_ATTRIBUTE = PENDING_INDEX.partitionKey.name;
+/** PendingIndex's partition of a queue's given-up items (until they expire). */
+const givenUpPartition = (queue: PendingQueueSpec["queue"]) => `${queue}#GIVEN_UP`;
 
 /**
  * One queue of pending work in the meta table (`INBOUND#{id}` or `WRITEBACK#{id}`, sk `META`).
@@ -227,6 +235,106 @@ export class PendingQueue {
     );
     if (!out.Item || isExpired(out.Item, nowOf(this.options))) return null;
     return parseItem(pendingWorkSchema, this.options.tableName, out.Item);
+  }
+
+  /** How long an item lives after it was recorded. */
+  get lifeMs(): number {
+    return this.spec.rememberMs;
+  }
+
+  /**
+   * Pending work recorded at or before `recordedBy`, expired included (DynamoDB deletes expired
+   * items late, dynalite never), oldest first: what is about to outlive its life, or has.
+   */
+  async listOverdue(recordedBy: Date): Promise<PendingWork[]> {
+    const items = await queryAll(this.options.doc, {
+      TableName: this.options.tableName,
+      IndexName: PENDING_INDEX.name,
+      KeyConditionExpression: "#queue = :queue AND createdAt <= :by",
+      FilterExpression: "#status = :pending",
+      ExpressionAttributeNames: { "#queue": PENDING_QUEUE_ATTRIBUTE, "#status": "status" },
+      ExpressionAttributeValues: {
+        ":queue": this.spec.queue,
+        ":by": recordedBy.toISOString(),
+        ":pending": "pending",
+      },
+    });
+    return items.map((item) => parseItem(pendingWorkSchema, this.options.tableName, item));
+  }
+
+  /**
+   * Gives up pending work nobody holds a claim on: it leaves the pending partition and is kept for
+   * GIVEN_UP_MEMORY_MS (a redelivery is still "seen"). False when it was done, claimed or given up
+   * by someone else meanwhile.
+   */
+  async giveUp(id: string): Promise<boolean> {
+    const now = nowOf(this.options);
+    try {
+      await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: this.spec.key(id),
+          UpdateExpression:
+            "SET #status = :givenUp, givenUpAt = :at, expiryNotified = :false, #queue = :partition, expiresAt = :expires, claimedUntilMs = :zero REMOVE claimedBy",
+          ConditionExpression: "#status = :pending AND claimedUntilMs <= :nowMs",
+          ExpressionAttributeNames: { "#status": "status", "#queue": PENDING_QUEUE_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ":givenUp": "given_up",
+            ":at": now.toISOString(),
+            ":false": false,
+            ":partition": givenUpPartition(this.spec.queue),
+            ":expires": epochSeconds(now) + Math.ceil(GIVEN_UP_MEMORY_MS / 1000),
+            ":zero": 0,
+            ":pending": "pending",
+            ":nowMs": now.getTime(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Takes the telling of a given-up item's person: true for the one caller that flips the flag,
+   * false when someone already did (or is). `false` gives it back after the telling failed.
+   */
+  async setExpiryNotified(id: string, notified: boolean): Promise<boolean> {
+    try {
+      await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: this.spec.key(id),
+          UpdateExpression: "SET expiryNotified = :to",
+          ConditionExpression: "#status = :givenUp AND expiryNotified = :from",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":to": notified, ":from": !notified, ":givenUp": "given_up" },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Work given up and still kept, oldest first (the digest's, and the telling's retries). */
+  async listGivenUp(): Promise<PendingWork[]> {
+    const items = await queryAll(this.options.doc, {
+      TableName: this.options.tableName,
+      IndexName: PENDING_INDEX.name,
+      KeyConditionExpression: "#queue = :partition",
+      FilterExpression: "#status = :givenUp AND expiresAt > :now",
+      ExpressionAttributeNames: { "#queue": PENDING_QUEUE_ATTRIBUTE, "#status": "status" },
+      ExpressionAttributeValues: {
+        ":partition": givenUpPartition(this.spec.queue),
+        ":givenUp": "given_up",
+        ":now": epochSeconds(nowOf(this.options)),
+      },
+    });
+    return items.map((item) => parseItem(pendingWorkSchema, this.options.tableName, item));
   }
 
   /** Work not done yet (claimed included), oldest first: one Query of this queue's PendingIndex partition. */

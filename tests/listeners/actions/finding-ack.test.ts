@@ -57,7 +57,8 @@ describe("Reconocer on an alert", () => {
     const [told] = world.slack.ephemerals();
     expect(told).toMatchObject({ channel: CHANNEL, user: OTHER_ID });
     expect(told?.text).toContain(`<@${PM_ID}>`);
-    expect(told?.text).toContain("administrador del PMO");
+    // In their language: asking who they are (may they use the app at all) learnt their locale.
+    expect(told?.text).toContain("or a PMO admin");
     expect(await world.harness.repos.findings.get(finding.projectGid, finding.ruleId)).toEqual(finding);
   });
 

@@ -38,16 +38,15 @@ describe("Posponer", () => {
     expect(await world.harness.repos.findings.get(finding.projectGid, finding.ruleId)).toEqual(finding);
   });
 
+  // Each in their language (OTHER_ID reads English).
   it.each([
-    ["the responsable", PM_ID],
-    ["anyone else", OTHER_ID],
-  ])("is refused to %s: no modal, an ephemeral, nothing changes", async (_who, userId) => {
+    ["the responsable", PM_ID, "Solo un administrador del PMO puede posponer hallazgos."],
+    ["anyone else", OTHER_ID, "Only a PMO admin can snooze findings."],
+  ])("is refused to %s: no modal, an ephemeral, nothing changes", async (_who, userId, said) => {
     const finding = await clickSnooze(userId);
     expect(world.slack.of("views.open")).toHaveLength(0);
     expect(world.slack.ephemerals()[0]).toMatchObject({ channel: CHANNEL, user: userId });
-    expect(world.slack.ephemerals()[0]?.text).toContain(
-      "Solo un administrador del PMO puede posponer hallazgos.",
-    );
+    expect(world.slack.ephemerals()[0]?.text).toContain(said);
     expect(await world.harness.repos.findings.get(finding.projectGid, finding.ruleId)).toEqual(finding);
   });
 });

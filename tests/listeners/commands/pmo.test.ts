@@ -9,7 +9,8 @@ import { ADMIN, type Harness, listenerHarness, SLACK_TEST_ORIGIN } from "../../f
 /** 08:42 in Bogotá (PMO_TIMEZONE's default); the last sync completed at 08:30. */
 const NOW = new Date("2026-11-22T13:42:00.000Z");
 let now = NOW;
-let pipeline: (kind: SyncKind) => Promise<FullPipelineSummary> = () => Promise.reject(new Error("unset"));
+let pipeline: (kind: SyncKind, options?: { confirmRemovals?: boolean }) => Promise<FullPipelineSummary> =
+  () => Promise.reject(new Error("unset"));
 
 const FRESHNESS_ES = "Datos al 22/11/2026 08:30 (hace 12 min)";
 const FRESHNESS_EN = "Data as of 11/22/2026 8:30 AM (12 min ago)";
@@ -164,7 +165,7 @@ beforeAll(async () => {
       [ADMIN]: { email: "admin@example.com", name: "Admin", locale: "es-LA" },
     },
     asanaUsers: { "ana@example.com": "9001", "bob@example.com": "9003" },
-    runPipeline: (kind) => pipeline(kind),
+    runPipeline: (kind, runOptions) => pipeline(kind, runOptions),
   });
   await h.repos.projects.insertMany([
     project("1", {
@@ -470,6 +471,68 @@ describe("sync", () => {
       "51 proyectos sincronizados · 6 cambios · 2 hallazgos abiertos · 1 hallazgo resuelto",
     );
     expect(done && freshnessOf(done)).toBe(FRESHNESS_ES);
+  });
+
+  it.each(["sync confirmar-bajas", "sync confirm-removals"])(
+    "%j runs a full sync allowed to mark the removals, and says what it marked",
+    async (text) => {
+      const run = vi.fn(
+        async (kind: SyncKind): Promise<FullPipelineSummary> => ({
+          sync: {
+            status: "completed",
+            kind,
+            syncId: "s11",
+            reason: null,
+            stats: { ...stats, projectsRemoved: 6 },
+          },
+          rules: null,
+          alerts: null,
+        }),
+      );
+      pipeline = run;
+      const { body, path } = slashCommand(text, ADMIN);
+      const answers = answersTo(path, 2);
+      await h.process(body);
+      expect(run).toHaveBeenCalledWith("full", { confirmRemovals: true });
+      expect(answers[0] && textsOf(answers[0])[0]).toBe(
+        "⏳ Sincronización completa con las bajas confirmadas… Te aviso aquí cuando termine.",
+      );
+      expect(answers[1] && textsOf(answers[1])[0]).toContain("6 proyectos marcados como baja.");
+    },
+  );
+
+  it("a plain sync is not allowed to mark a mass removal, and says it held one back", async () => {
+    const run = vi.fn(
+      async (kind: SyncKind): Promise<FullPipelineSummary> => ({
+        sync: {
+          status: "completed",
+          kind,
+          syncId: "s12",
+          reason: null,
+          stats,
+          heldRemovals: { syncId: "s12", kind, count: 1260, activeProjects: 1400, limit: 70, samples: [] },
+        },
+        rules: null,
+        alerts: null,
+      }),
+    );
+    pipeline = run;
+    const { body, path } = slashCommand("sync", ADMIN);
+    const answers = answersTo(path, 2);
+    await h.process(body);
+    expect(run).toHaveBeenCalledWith("partial", {});
+    expect(answers[1] && textsOf(answers[1])[0]).toContain(
+      "⚠️ 1260 proyectos desaparecieron de Asana a la vez: no se dio de baja ninguno.",
+    );
+  });
+
+  it("refuses confirmar-bajas to a non-admin, and runs nothing", async () => {
+    const run = vi.fn(() => Promise.reject(new Error("must not run")));
+    pipeline = run;
+    expect(textsOf(await ask("sync confirm-removals", "U0BOB"))[0]).toBe(
+      "Only PMO admins may sync: <@UADMIN0001>.",
+    );
+    expect(run).not.toHaveBeenCalled();
   });
 
   it.each([

@@ -7,7 +7,7 @@ import {
   HOME_FILTER_VERTICAL,
 } from "../../../services/slack/home-action-ids.ts";
 import { type ListenerWorld, listenerWorld } from "../../fixtures/finding-listener-world.ts";
-import { ADMIN_ID, OTHER_ID, PM_ID } from "../../fixtures/finding-world.ts";
+import { ADMIN_ID, OTHER_ID, PM_ID, seedFinding } from "../../fixtures/finding-world.ts";
 import { seedPortfolio } from "../../fixtures/home-world.ts";
 import { homeOpened } from "../../fixtures/slack-bodies.ts";
 import { buttonsIn, type SentView, textsIn } from "../../fixtures/slack-calls.ts";
@@ -56,6 +56,39 @@ describe("the App Home of a project manager", () => {
     ]);
     expect(ids(view)).not.toContain("home-portfolio");
     expect(JSON.stringify(view)).not.toContain("Historia clínica");
+  });
+
+  it("keeps listing a project Asana refuses to show while it has open findings, marked sin acceso", async () => {
+    const { repos } = world.harness;
+    const lostAt = "2026-03-09T12:00:00.000Z";
+    const lost = await seedFinding(repos, {
+      project: {
+        gid: "1250",
+        name: "Proyecto privado",
+        pmoId: "PMO-25",
+        removedAt: lostAt,
+        removedReason: "no_access",
+      },
+      ruleId: "no_activity",
+      severity: "medium",
+      alerted: false,
+    });
+    await repos.findings.update(
+      { projectGid: lost.projectGid, ruleId: lost.ruleId, expectedVersion: lost.version },
+      { details: { ...lost.details, noAccessSince: lostAt } },
+    );
+    await seedFinding(repos, {
+      project: { gid: "1260", name: "Proyecto archivado", removedAt: lostAt, removedReason: "archived" },
+      ruleId: "no_activity",
+      severity: "medium",
+      alerted: false,
+    });
+    const view = await open(PM_ID);
+    const text = JSON.stringify(view);
+    expect(text).toContain("Proyecto privado");
+    expect(text).toContain("🔒 *Sin acceso* en Asana");
+    expect(text).toContain("🔒 *Sin acceso* al proyecto en Asana desde el");
+    expect(text).not.toContain("Proyecto archivado");
   });
 
   it("tells someone without an Asana user why nothing of theirs is listed (in their language)", async () => {

@@ -13,6 +13,7 @@ import { type Harness, listenerHarness, SLACK_TEST_ORIGIN } from "../../fixtures
 import { viewSubmission } from "../../fixtures/slack-bodies.ts";
 import {
   ASANA_USERS,
+  OWNER2,
   P1,
   P2,
   PM,
@@ -404,5 +405,89 @@ describe("Editar and the update modal", () => {
       errors: { [UPDATE_FIELDS.summary]: expect.stringContaining("problema técnico") },
     });
     expect(await h.repos.updates.listForProject(P1)).toEqual([]);
+  });
+});
+
+describe("a modal submission the store fails", () => {
+  /** A DM, Editar, and the modal's private metadata (the draft's conversation). */
+  async function openEdit(text: string): Promise<string> {
+    await h.process(dmBody(text));
+    await h.process(clickBody(slack.lastPost(), UPDATE_EDIT));
+    const open = slack.opened().at(-1);
+    return z.looseObject({ private_metadata: z.string() }).parse(JSON.parse(open?.body.view ?? "{}"))
+      .private_metadata;
+  }
+  const submitted = (metadata: string) =>
+    viewSubmission({
+      userId: PM,
+      callbackId: UPDATE_MODAL,
+      metadata,
+      values: {
+        [UPDATE_FIELDS.project]: {
+          [UPDATE_FIELDS.project]: { type: "static_select", selected_option: { value: P1 } },
+        },
+        [UPDATE_FIELDS.summary]: {
+          [UPDATE_FIELDS.summary]: { type: "plain_text_input", value: "PMO-101 avance 70%" },
+        },
+      },
+    });
+
+  it("not recorded: the draft is kept, the writer is told, nothing is half-written", async () => {
+    const metadata = await openEdit("PMO-101 avance 70%");
+    const draft = await h.repos.conversations.get(PM);
+    expect(draft).not.toBeNull();
+    vi.spyOn(h.repos.meta.inbound, "record").mockRejectedValueOnce(new Error("store down"));
+    expect(await h.process(submitted(metadata))).toBeUndefined();
+
+    expect(await h.repos.conversations.get(PM)).toEqual(draft);
+    expect(slack.lastPost()).toMatchObject({ channel: PM_DM });
+    expect(slack.lastPost()?.text).toContain("No pude guardar tu actualización por un problema técnico");
+    expect(await h.repos.updates.listForProject(P1)).toEqual([]);
+    expect(await h.repos.meta.inbound.listPending()).toEqual([]);
+
+    // The kept draft is submitted again and saved.
+    await h.process(submitted(metadata));
+    expect(await h.repos.updates.listForProject(P1)).toHaveLength(1);
+    expect(await h.repos.conversations.get(PM)).toBeNull();
+  });
+
+  it("recorded but the draft not cleared: the update is saved exactly once, no failure told", async () => {
+    const metadata = await openEdit("PMO-101 avance 70%");
+    vi.spyOn(h.repos.conversations, "clear").mockRejectedValueOnce(new Error("store down"));
+    await h.process(submitted(metadata));
+    await services.inbox.idle();
+    await services.inbox.retryPending();
+    expect(await h.repos.updates.listForProject(P1)).toHaveLength(1);
+    expect(
+      slack
+        .posts()
+        .map((p) => p.text)
+        .join("\n"),
+    ).not.toContain("No pude");
+    expect(slack.updates().at(-1)?.text).toContain("Guardé tu actualización");
+    expect(await h.repos.meta.inbound.listPending()).toEqual([]);
+  });
+});
+
+describe("a DM flood", () => {
+  it("past 20 a minute: one polite answer, the rest neither processed nor kept; others unaffected", async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `EvFlood${i}`);
+    for (const eventId of ids) await h.process(dmBody("ayuda", { eventId }));
+
+    const tooMany = slack.posts().filter((p) => p.text.includes("demasiados mensajes"));
+    expect(tooMany).toHaveLength(1);
+    expect(tooMany[0]?.channel).toBe(PM_DM);
+    expect(slack.posts().filter((p) => p.text.startsWith("Cómo enviarme"))).toHaveLength(20);
+    for (const eventId of ids.slice(0, 20)) expect(await h.repos.meta.inbound.get(eventId)).not.toBeNull();
+    for (const eventId of ids.slice(20)) expect(await h.repos.meta.inbound.get(eventId)).toBeNull();
+    expect(await h.repos.meta.inbound.listPending()).toEqual([]);
+
+    await h.process(dmBody("ayuda", { eventId: "EvOther", user: OWNER2 }));
+    expect(await h.repos.meta.inbound.get("EvOther")).not.toBeNull();
+
+    now = new Date(now.getTime() + 60_000);
+    await h.process(dmBody("ayuda", { eventId: "EvNextMinute" }));
+    expect(await h.repos.meta.inbound.get("EvNextMinute")).not.toBeNull();
+    expect(slack.posts().filter((p) => p.text.includes("demasiados mensajes"))).toHaveLength(1);
   });
 });

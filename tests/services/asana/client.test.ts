@@ -5,6 +5,7 @@ import {
   AsanaError,
   buildUrl,
   createAsanaClient,
+  INTERACTIVE_SLOTS,
   retryAfterMs,
 } from "../../../services/asana/client.ts";
 import type { AsanaProjectRecord } from "../../../services/asana/schemas.ts";
@@ -385,6 +386,74 @@ describe("rate limits and retries", () => {
   });
 });
 
+describe("the interactive lane", () => {
+  const user = { data: { gid: "77", name: "Ana" } };
+  const counts = { data: { num_tasks: 1, num_completed_tasks: 0, num_incomplete_tasks: 1 } };
+
+  it("sends a person's call before a paused bulk backlog of 500", async () => {
+    const clock = manualClock();
+    const { asana } = client({ maxConcurrentReads: 4, now: clock.now, sleep: clock.sleep });
+    const order: string[] = [];
+    nock(ORIGIN)
+      .get(/\/api\/1\.0\/projects\/\d+\/task_counts/)
+      .query(true)
+      .reply(() => {
+        order.push("bulk");
+        return [429, {}, { "Retry-After": "30" }];
+      })
+      .get(/\/api\/1\.0\/projects\/\d+\/task_counts/)
+      .query(true)
+      .times(600)
+      .reply(() => {
+        order.push("bulk");
+        return [200, counts];
+      })
+      .get(`${BASE}/users/ana%40x.example`)
+      .query(true)
+      .reply(() => {
+        order.push("interactive");
+        return [200, user];
+      });
+    const start = clock.now();
+    const bulk = Promise.all(Array.from({ length: 500 }, (_, i) => asana.getTaskCounts(String(i))));
+    while (asana.stats.throttled === 0) await new Promise((done) => setTimeout(done, 5));
+
+    let sentAt = 0;
+    const found = asana.findUserByEmail("1", "ana@x.example").then((u) => {
+      sentAt = clock.now();
+      return u;
+    });
+    expect((await clock.drive(found))?.gid).toBe("77");
+    // Sent during the bulk lane's Retry-After, ahead of all but the calls already under way.
+    expect(sentAt).toBeLessThan(start + 30_000);
+    expect(order.indexOf("interactive")).toBeLessThanOrEqual(3);
+    await clock.drive(bulk);
+    expect(order.filter((o) => o === "bulk")).toHaveLength(501);
+  });
+
+  it("pauses only itself on its own 429, leaving the bulk lane going", async () => {
+    const clock = manualClock();
+    const { asana } = client({ now: clock.now, sleep: clock.sleep });
+    nock(ORIGIN)
+      .get(`${BASE}/users/ana%40x.example`)
+      .query(true)
+      .reply(429, {}, { "Retry-After": "20" })
+      .get(`${BASE}/users/ana%40x.example`)
+      .query(true)
+      .reply(200, user)
+      .get(`${BASE}/projects/1/task_counts`)
+      .query(true)
+      .reply(200, counts);
+    const start = clock.now();
+    const found = asana.findUserByEmail("1", "ana@x.example");
+    while (asana.stats.throttled === 0) await new Promise((done) => setTimeout(done, 5));
+    await asana.getTaskCounts("1");
+    expect(clock.now()).toBe(start);
+    expect((await clock.drive(found))?.gid).toBe("77");
+    expect(clock.now()).toBe(start + 20_000);
+  });
+});
+
 describe("typed errors", () => {
   it("turns 401 into one asana_auth error naming ASANA_TOKEN, without retrying", async () => {
     nock(ORIGIN)
@@ -548,9 +617,10 @@ describe("pacing", () => {
         inFlight--;
         return [200, { data: { num_tasks: 1 } }];
       });
-    const { asana } = client({ maxConcurrentReads: 4 });
+    const { asana } = client({ maxConcurrentReads: 6 });
     await Promise.all(Array.from({ length: 24 }, (_, i) => asana.getTaskCounts(String(i))));
-    expect(most).toBe(4);
+    // The bulk lane leaves INTERACTIVE_SLOTS of the limit to the calls a person waits on.
+    expect(most).toBe(6 - INTERACTIVE_SLOTS);
     expect(asana.stats.calls).toBe(24);
   });
 
@@ -601,7 +671,7 @@ describe("pacing", () => {
     expect(asana.stats.throttled).toBe(0);
   });
 
-  it("uses the plan's budget: 150 a minute on free", async () => {
+  it("uses the plan's budget: 150 a minute on free, 135 of them for the bulk lane", async () => {
     const clock = manualClock();
     const { asana } = client({ plan: "free", now: clock.now, sleep: clock.sleep });
     const arrivals: number[] = [];
@@ -615,7 +685,8 @@ describe("pacing", () => {
       });
     await clock.drive(Promise.all(Array.from({ length: 151 }, (_, i) => asana.getUser(String(i)))));
     const first = arrivals[0] ?? 0;
-    expect(arrivals.filter((t) => t < first + 60_000)).toHaveLength(150);
+    // A tenth of it is left to the interactive lane.
+    expect(arrivals.filter((t) => t < first + 60_000)).toHaveLength(135);
     expect(Math.max(...arrivals)).toBe(first + 60_500);
   });
 });

@@ -41,6 +41,9 @@ describe("parsePmoCommand: subcommands in Spanish and English", () => {
     ["sincronizar completa", { kind: "sync", syncKind: "full" }],
     ["sync parcial", { kind: "sync", syncKind: "partial" }],
     ["sync partial", { kind: "sync", syncKind: "partial" }],
+    ["sync confirmar-bajas", { kind: "sync", syncKind: "full", confirmRemovals: true }],
+    ["sincronizar Confirmar Bajas", { kind: "sync", syncKind: "full", confirmRemovals: true }],
+    ["sync confirm-removals", { kind: "sync", syncKind: "full", confirmRemovals: true }],
   ])("%j", (text, expected) => {
     expect(parsePmoCommand(text)).toEqual(expected);
   });

@@ -403,6 +403,7 @@ describe("sync", () => {
           resolved: 1,
           unchanged: 0,
           keptOnStaleData: 0,
+          keptWithoutAccess: 0,
           conflicts: 0,
         },
         evaluatedProjects: 1400,

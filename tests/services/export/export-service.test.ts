@@ -150,6 +150,50 @@ describe("export", () => {
   });
 });
 
+describe("export of a project Asana refuses to show", () => {
+  it.each([
+    { locale: "es" as const, column: "Acceso", label: "Sin acceso" },
+    { locale: "en" as const, column: "Access", label: "No access" },
+  ])(
+    "keeps it and its open findings, marked ($locale); a project that left does not come",
+    async ({ locale, column, label }) => {
+      const own = await memoryStore({ clock: () => now });
+      try {
+        const lostAt = "2026-11-20T00:00:00.000Z";
+        await own.repos.projects.upsert(
+          { gid: "7", name: "Sin permiso", pmoId: "PMO-7", removedAt: lostAt, removedReason: "no_access" },
+          0,
+        );
+        await own.repos.projects.upsert(
+          { gid: "8", name: "Archivado", pmoId: "PMO-8", removedAt: lostAt, removedReason: "archived" },
+          0,
+        );
+        await own.repos.findings.open({
+          projectGid: "7",
+          ruleId: "no_activity",
+          severity: "medium",
+          details: { daysSinceActivity: 9, noAccessSince: lostAt },
+        });
+        const result = await buildExport(own.repos, {
+          filters: { severities: [], vertical: null, responsable: null },
+          locale,
+          now,
+        });
+        expect(result.counts).toMatchObject({ projects: 1, findings: 1 });
+        const workbook = await read(result.file);
+        for (const sheet of [workbook.worksheets[0], workbook.worksheets[1]]) {
+          const header = sheet?.getRow(EXPORT_HEADER_ROW).values;
+          const at = Array.isArray(header) ? header.indexOf(column) : -1;
+          expect(at).toBeGreaterThan(0);
+          expect(sheet?.getRow(EXPORT_HEADER_ROW + 1).getCell(at).value).toBe(label);
+        }
+      } finally {
+        await own.store.close();
+      }
+    },
+  );
+});
+
 describe("ExportService", () => {
   const profiles: Record<string, { asanaUserGid: string | null; name: string | null }> = {
     UADMIN: { asanaUserGid: null, name: "Admin" },

@@ -217,6 +217,105 @@ describe("planTransitions", () => {
     });
   });
 
+  describe("a project Asana refuses to show (403, no_access)", () => {
+    const LOST = "2026-03-10T10:00:00.000Z";
+    const noAccess = project({ removedAt: LOST, removedReason: "no_access" });
+    const kept = (f: Finding) => ({
+      kind: "kept_without_access",
+      status: f.status,
+      severity: f.severity,
+      details: { ...f.details, noAccessSince: LOST },
+    });
+    const snoozedPast = finding({
+      status: "snoozed",
+      snoozedUntil: "2026-03-05T00:00:00.000Z",
+      snoozedBy: "U1",
+    });
+    it.each([
+      { name: "an open finding whose rule stopped firing stays open", candidates: [], f: finding() },
+      { name: "an acknowledged one stays acknowledged", candidates: [], f: finding(acknowledged) },
+      { name: "a snoozed one whose snooze ended does not wake", candidates: [], f: snoozedPast },
+      {
+        name: "a stale one stays too",
+        candidates: [],
+        f: finding(),
+        p: project({ removedAt: LOST, removedReason: "no_access", stale: true }),
+      },
+      {
+        name: "a higher severity firing does not escalate it",
+        candidates: [candidate({ severity: "high" })],
+        f: finding(),
+      },
+      {
+        name: "the note is kept as it was when already written",
+        candidates: [],
+        f: finding({ details: { daysToDue: 10, progress: 50, noAccessSince: LOST } }),
+      },
+    ])("$name", ({ candidates, f, p }) => {
+      const [only, ...rest] = planTransitions(p ?? noAccess, candidates, [f], T0);
+      expect(rest).toEqual([]);
+      expect({ kind: only?.kind, ...only?.next }).toEqual(kept(f));
+    });
+
+    it.each([
+      { name: "nothing opens", findings: [], candidates: [candidate()] },
+      {
+        name: "a resolved finding does not reopen",
+        findings: [finding({ status: "resolved", resolution: "auto" })],
+        candidates: [candidate({ severity: "high" })],
+      },
+      {
+        name: "a resolved finding stays resolved",
+        findings: [finding({ status: "resolved" })],
+        candidates: [],
+      },
+    ])("$name", ({ findings, candidates }) => {
+      expect(planTransitions(noAccess, candidates, findings, T0)).toEqual([]);
+    });
+
+    it.each([
+      { reason: "archived" as const },
+      { reason: "completed" as const },
+      { reason: "deleted" as const },
+      { reason: "out_of_scope" as const },
+    ])("a project $reason still resolves its findings with left_scope", ({ reason }) => {
+      const gone = project({ removedAt: LOST, removedReason: reason });
+      const [resolved] = planTransitions(gone, [], [finding()], T0);
+      expect(resolved).toMatchObject({
+        kind: "resolve",
+        next: { status: "resolved", details: { resolvedBecause: "left_scope", removedReason: reason } },
+      });
+    });
+
+    it.each([
+      {
+        name: "the same rule firing with the same numbers rewrites the finding without the note",
+        candidates: [candidate()],
+        expected: { kind: "refresh", status: "open", details: { daysToDue: 10, progress: 50 } },
+      },
+      {
+        name: "a rule that stopped firing resolves, without the note",
+        candidates: [],
+        expected: { kind: "resolve", status: "resolved", details: { daysToDue: 10, progress: 50 } },
+      },
+      {
+        name: "a higher severity escalates",
+        candidates: [candidate({ severity: "high" })],
+        expected: { kind: "escalate", status: "open", details: { daysToDue: 10, progress: 50 } },
+      },
+      {
+        name: "a rule that stopped firing on stale data stays, without the note",
+        candidates: [],
+        stale: true,
+        expected: { kind: "refresh", status: "open", details: { daysToDue: 10, progress: 50 } },
+      },
+    ])("once access returns, the rules decide again: $name", ({ candidates, expected, stale }) => {
+      const f = finding({ details: { daysToDue: 10, progress: 50, noAccessSince: LOST } });
+      const [next] = planTransitions(project({ stale: stale ?? false }), candidates, [f], T0);
+      expect({ kind: next?.kind, status: next?.next.status, details: next?.next.details }).toEqual(expected);
+    });
+  });
+
   it("plans every rule of the project at once and ignores what is not its business", () => {
     const transitions = plan(
       [candidate({ ruleId: "no_activity" }), candidate({ ruleId: "overdue", severity: "high" })],
@@ -417,6 +516,26 @@ describe("the engine on dynalite", () => {
       resolution: "auto",
       details: { taskCount: 1, resolvedBecause: "left_scope", removedReason: "archived" },
     });
+  });
+
+  it("keeps the open findings of a project without access, notes it once, and lets the rules decide when it returns", async () => {
+    now = T0;
+    const p = project({ gid: "3005", pmoId: null, totalTasks: 1 });
+    expect(await evaluate(p)).toMatchObject({ opened: 2 });
+    advance(HOUR);
+    const lost = { ...p, removedAt: now.toISOString(), removedReason: "no_access" as const };
+    expect(await evaluate(lost)).toMatchObject({ keptWithoutAccess: 2, resolved: 0, opened: 0 });
+    const kept = await repos.findings.get(p.gid, "amount_of_tasks");
+    expect(kept).toMatchObject({ status: "open", details: { taskCount: 1, noAccessSince: lost.removedAt } });
+    advance(HOUR);
+    expect(await evaluate(lost)).toMatchObject({ keptWithoutAccess: 2, resolved: 0 });
+    expect((await repos.findings.get(p.gid, "amount_of_tasks"))?.version).toBe(kept?.version);
+    advance(HOUR);
+    // Access is back with the PMO ID set: that rule resolves, the other is rewritten without the note.
+    const back = { ...p, pmoId: "PMO-305" };
+    expect(await evaluate(back)).toMatchObject({ resolved: 1, refreshed: 1, keptWithoutAccess: 0 });
+    expect((await repos.findings.get(p.gid, "amount_of_tasks"))?.details).toEqual({ taskCount: 1 });
+    expect(await repos.findings.get(p.gid, "missing_pmo_id")).toMatchObject({ status: "resolved" });
   });
 
   it("a snoozed finding sleeps until its snooze ends, then wakes", async () => {

@@ -6,11 +6,12 @@ import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreError } from "../../../services/errors.ts";
-import { openStore, type StoreSettings } from "../../../services/store/client.ts";
+import { openStore, pingStore, type StoreSettings } from "../../../services/store/client.ts";
 import { createTableInput, ensureTables } from "../../../services/store/ensure-tables.ts";
 import { createRepositories } from "../../../services/store/repositories.ts";
 import { createTable, dropTable } from "../../../services/store/table-upgrade.ts";
 import { keys, TABLES } from "../../../services/store/tables.ts";
+import { startSilentEndpoint } from "../../fixtures/silent-endpoint.ts";
 
 const settings = (dataDir: string): StoreSettings => ({
   engine: "embedded",
@@ -101,5 +102,37 @@ describe("embedded engine", () => {
     writeFileSync(join(dir, "pmo-pulse.lock"), "999999");
     const store = await openStore(settings(dir));
     await store.close();
+  });
+});
+
+describe("an endpoint that accepts the connection and never answers", () => {
+  it("fails each call with a timeout within DYNAMODB_TIMEOUT_MS per attempt, not never", async () => {
+    const silent = await startSilentEndpoint();
+    const store = await openStore({
+      engine: "endpoint",
+      endpoint: silent.url,
+      region: null,
+      tablePrefix: "pmo-bot",
+      env: "test",
+      dataDir: "unused",
+      timeoutMs: 300,
+      maxAttempts: 2,
+    });
+    try {
+      const started = Date.now();
+      const failure = await store.client.send(new ListTablesCommand({})).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      const elapsed = Date.now() - started;
+      expect(failure).toMatchObject({ name: "TimeoutError" });
+      expect(elapsed).toBeGreaterThanOrEqual(2 * 300 - 50);
+      expect(elapsed).toBeLessThan(2 * 300 + 1_500);
+      expect(silent.connections()).toBe(2);
+      await expect(pingStore(store, 200)).rejects.toThrow();
+    } finally {
+      await store.close();
+      await silent.stop();
+    }
   });
 });

@@ -9,6 +9,7 @@ import type {
 } from "@slack/types";
 import { formatCalendarDate, formatDateTime, type Locale, t } from "../../../i18n/index.ts";
 import { type Project, type ProjectStatus, SEVERITIES, type Severity, type SyncRun } from "../../../model.ts";
+import { isWithoutAccess } from "../../../rules/rules.ts";
 import {
   HOME_FILTER_RESPONSABLE,
   HOME_FILTER_SEVERITY,
@@ -176,10 +177,11 @@ function projectBlock(ctx: RenderContext, line: HomeProjectLine, index: number):
         ? t(locale, "home.noOpenFindings")
         : t(locale, "home.openFindings", { count: line.openFindings }),
   });
+  const shown = isWithoutAccess(project) ? `${text}\n${t(locale, "home.projectNoAccess")}` : text;
   return {
     type: "section",
     block_id: `home-project-${index}`,
-    text: mrkdwn(text, BLOCK_KIT.sectionText),
+    text: mrkdwn(shown, BLOCK_KIT.sectionText),
     accessory: {
       type: "button",
       action_id: UPDATE_OPEN,

@@ -134,7 +134,9 @@ export function projectCardMessage(
   if (statusText !== "")
     blocks.push(contextBlock("pmo-card-status-text", escapeAndTruncate(statusText, STATUS_TEXT_MAX)));
   const notes = [
-    ...(project.removedAt !== null ? [t(locale, "pmo.card.removed")] : []),
+    ...(project.removedAt === null
+      ? []
+      : [t(locale, project.removedReason === "no_access" ? "pmo.card.noAccess" : "pmo.card.removed")]),
     ...(project.stale ? [t(locale, "pmo.card.stale")] : []),
   ];
   if (notes.length > 0) blocks.push(contextBlock("pmo-card-notes", notes.join("\n")));

@@ -11,6 +11,7 @@ export type StatusInput = {
   nextRuns: readonly ScheduledRun[];
   activeProjects: number;
   staleProjects: number;
+  asanaTokenRefusedSince?: string | null;
 };
 
 const RUN_EMOJI: { readonly [S in SyncRun["status"]]: string } = {
@@ -59,10 +60,16 @@ export function statusMessage(ctx: PmoRenderContext, input: StatusInput, freshne
       when: run.next === null ? t(locale, "pmo.status.notScheduled") : stamp(ctx, run.next),
     }),
   );
-  const blocks: KnownBlock[] = [
-    section("pmo-title", t(locale, "pmo.status.title")),
-    section("pmo-status-runs", `${t(locale, "pmo.status.runsTitle")}\n${runs}`),
-  ];
+  const blocks: KnownBlock[] = [section("pmo-title", t(locale, "pmo.status.title"))];
+  const refusedSince = input.asanaTokenRefusedSince ?? null;
+  if (refusedSince !== null)
+    blocks.push(
+      section(
+        "pmo-status-asana-token",
+        t(locale, "pmo.status.asanaTokenRefused", { when: stamp(ctx, refusedSince) }),
+      ),
+    );
+  blocks.push(section("pmo-status-runs", `${t(locale, "pmo.status.runsTitle")}\n${runs}`));
   if (next.length > 0)
     blocks.push(section("pmo-status-next", [t(locale, "pmo.status.nextTitle"), ...next].join("\n")));
   blocks.push(

@@ -1,7 +1,7 @@
 import type { Freshness, SyncOutcome } from "../../../commands/pmo-service.ts";
-import { t } from "../../../i18n/index.ts";
-import type { SyncKind } from "../../../model.ts";
-import { mentionUser } from "../../mrkdwn.ts";
+import { type Locale, t } from "../../../i18n/index.ts";
+import type { MassRemovalNotice, SyncKind } from "../../../model.ts";
+import { escapeAndTruncate, mentionUser } from "../../mrkdwn.ts";
 import type { SlackMessage } from "../finding-parts.ts";
 import { duration, finish, type PmoRenderContext, section } from "./common.ts";
 
@@ -24,8 +24,12 @@ export function syncStartedMessage(
   ctx: PmoRenderContext,
   syncKind: SyncKind,
   freshness: Freshness,
+  options: { confirmRemovals?: boolean } = {},
 ): SlackMessage {
-  const text = t(ctx.locale, "pmo.sync.started", { kind: t(ctx.locale, `pmo.sync.kind.${syncKind}`) });
+  const text =
+    options.confirmRemovals === true
+      ? t(ctx.locale, "pmo.sync.confirmStarted")
+      : t(ctx.locale, "pmo.sync.started", { kind: t(ctx.locale, `pmo.sync.kind.${syncKind}`) });
   return finish(ctx, [section("pmo-sync-started", text)], text, freshness);
 }
 
@@ -63,5 +67,31 @@ export function syncOutcomeMessage(
   ];
   if (!outcome.rulesRan) lines.push(t(locale, "pmo.sync.rulesSkipped"));
   if (stats.staleProjects > 0) lines.push(t(locale, "pmo.sync.stale", { count: stats.staleProjects }));
+  if (outcome.projectsRemoved !== undefined && outcome.projectsRemoved > 0)
+    lines.push(t(locale, "pmo.sync.removed", { count: outcome.projectsRemoved }));
+  if (outcome.removalsHeld !== undefined && outcome.removalsHeld > 0)
+    lines.push(t(locale, "pmo.sync.held", { count: outcome.removalsHeld }));
   return finish(ctx, [section("pmo-sync-done", lines.join("\n"))], title, freshness);
+}
+
+/** The PMO channel notice of a sync that held back a mass removal (one per such run). */
+export function massRemovalNoticeMessage(ctx: { locale: Locale }, notice: MassRemovalNotice): SlackMessage {
+  const { locale } = ctx;
+  const text = t(locale, "pmo.sync.massRemoval.notice", {
+    kind: t(locale, `pmo.sync.kind.${notice.kind}`),
+    count: notice.count,
+    active: notice.activeProjects,
+    limit: notice.limit,
+  });
+  const samples = notice.samples.map((sample) => {
+    const name = escapeAndTruncate(sample.name.trim() === "" ? sample.gid : sample.name, 80);
+    const pmoId = sample.pmoId === null ? "" : `${escapeAndTruncate(sample.pmoId, 40)} · `;
+    return `• ${pmoId}${name} (${t(locale, `removal.reason.${sample.reason}`)})`;
+  });
+  const blocks = [section("pmo-mass-removal", text)];
+  if (samples.length > 0)
+    blocks.push(
+      section("pmo-mass-removal-first", [t(locale, "pmo.sync.massRemoval.first"), ...samples].join("\n")),
+    );
+  return { text, blocks };
 }

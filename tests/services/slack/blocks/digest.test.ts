@@ -128,6 +128,24 @@ describe("the digest", () => {
     },
   );
 
+  it.each([
+    { locale: "es" as const, label: "🔒 *Sin acceso* al proyecto en Asana desde el" },
+    { locale: "en" as const, label: "🔒 *No access* to the project in Asana since" },
+  ])("marks the line of a finding whose project is without access ($locale)", ({ locale, label }) => {
+    const [first, second] = entries(2);
+    if (first === undefined || second === undefined) throw new Error("no entries");
+    const lost = {
+      ...first,
+      finding: { ...first.finding, details: { ...first.finding.details, noAccessSince: postedAt } },
+    };
+    const [message] = digestMessages(context(locale), { entries: [lost, second], postedAt });
+    if (message === undefined) throw new Error("no digest");
+    const marked = textSlots(message).filter((slot) => slot.text.startsWith(label));
+    expect(marked).toHaveLength(1);
+    expect(marked[0]?.where).toContain("context");
+    expect(buttonsOf(message)).toHaveLength(6);
+  });
+
   it("shows resolved entries without buttons when re-rendered for chat.update", () => {
     const input = entries(3);
     const [first, ...rest] = input;

@@ -219,6 +219,52 @@ describe("the same message after the fact (chat.update)", () => {
     expectSafeMrkdwn(message);
   });
 
+  it.each([
+    {
+      locale: "es" as const,
+      line: "🔒 *Sin acceso* al proyecto en Asana desde el 10 de marzo de 2026, 05:00: el hallazgo sigue abierto hasta que vuelva el acceso o alguien lo resuelva.",
+    },
+    {
+      locale: "en" as const,
+      line: "🔒 *No access* to the project in Asana since",
+    },
+  ])(
+    "an open finding of a project without access says so ($locale) and keeps every button",
+    ({ locale, line }) => {
+      const finding = aFinding({
+        details: { daysToDue: 5, progress: 40, noAccessSince: "2026-03-10T10:00:00.000Z" },
+      });
+      const message = findingMessage(context(locale), { finding, project, changes: [] });
+      expect(sectionText(message.blocks.find((b) => b.block_id === "finding-status"))).toContain(line);
+      expect(message.text).toContain(locale === "es" ? "Sin acceso" : "No access");
+      expect(buttonsOf(message).map((b) => b.action_id)).toEqual([
+        FINDING_ACK,
+        FINDING_RESOLVE,
+        FINDING_SNOOZE,
+      ]);
+      expectSafeMrkdwn(message);
+    },
+  );
+
+  it("an acknowledged finding without access shows both lines; a resolved one no longer says it", () => {
+    const details = { daysToDue: 5, progress: 40, noAccessSince: "2026-03-10T10:00:00.000Z" };
+    const acked = findingMessage(context("es"), {
+      finding: aFinding({ status: "acknowledged", acknowledgedBy: "U1", details }),
+      project,
+      changes: [],
+    });
+    expect(sectionText(acked.blocks.find((b) => b.block_id === "finding-status")).split("\n")).toEqual([
+      "👀 Reconocido por <@U1>",
+      expect.stringContaining("🔒 *Sin acceso*"),
+    ]);
+    const resolved = findingMessage(context("es"), {
+      finding: aFinding({ status: "resolved", resolution: "manual", resolvedBy: "U1", details }),
+      project,
+      changes: [],
+    });
+    expect(JSON.stringify(resolved.blocks)).not.toContain("Sin acceso");
+  });
+
   it("a snoozed finding says until when, in the PMO's time zone", () => {
     const finding = aFinding({
       status: "snoozed",

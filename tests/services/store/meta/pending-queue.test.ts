@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../../../../services/store/client.ts";
 import {
   backfillPendingIndex,
+  GIVEN_UP_MEMORY_MS,
   INBOUND_MEMORY_MS,
   PENDING_INDEX_BACKFILL,
   PENDING_QUEUE_ATTRIBUTE,
@@ -143,6 +144,39 @@ describe("PendingQueue", () => {
       failureNotified: true,
     });
     expect(await repos.meta.writeBacks.claim("w1", "y")).toMatchObject({ claimedBy: "y", attempts: 2 });
+  });
+
+  it("lists overdue work (expired included), gives it up once, and keeps it a while apart", async () => {
+    await repos.meta.inbound.record("old", { n: 1 });
+    advance(60_000);
+    await repos.meta.inbound.record("claimed", { n: 2 }, { owner: "a" });
+    await repos.meta.inbound.record("young", { n: 3 });
+    advance(INBOUND_MEMORY_MS);
+    const overdue = await repos.meta.inbound.listOverdue(new Date(now.getTime() - INBOUND_MEMORY_MS));
+    expect(overdue.map((w) => w.id)).toEqual(["old", "claimed", "young"]);
+    expect((await repos.meta.inbound.listOverdue(new Date(T0.getTime()))).map((w) => w.id)).toEqual(["old"]);
+
+    const given = await Promise.all([repos.meta.inbound.giveUp("old"), repos.meta.inbound.giveUp("old")]);
+    expect(given.filter(Boolean)).toHaveLength(1);
+    expect(await repos.meta.inbound.giveUp("claimed")).toBe(true); // its claim lapsed long ago
+    expect(await repos.meta.inbound.listOverdue(now)).toMatchObject([{ id: "young" }]);
+    expect(await repos.meta.inbound.claim("old", "b")).toBeNull();
+    expect(await repos.meta.inbound.record("old", {})).toBe("seen");
+    expect((await repos.meta.inbound.listGivenUp()).map((w) => [w.id, w.expiryNotified])).toEqual([
+      ["old", false],
+      ["claimed", false],
+    ]);
+    expect(await repos.meta.writeBacks.listGivenUp()).toEqual([]);
+
+    const flips = await Promise.all([
+      repos.meta.inbound.setExpiryNotified("old", true),
+      repos.meta.inbound.setExpiryNotified("old", true),
+    ]);
+    expect(flips.filter(Boolean)).toHaveLength(1);
+    expect(await repos.meta.inbound.get("old")).toMatchObject({ status: "given_up", expiryNotified: true });
+
+    advance(GIVEN_UP_MEMORY_MS);
+    expect(await repos.meta.inbound.listGivenUp()).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../../../../services/store/client.ts";
-import { TICK_MEMORY_MS } from "../../../../services/store/meta/tick-claims.ts";
+import { TICK_LEASE_MS, TICK_MEMORY_MS } from "../../../../services/store/meta/tick-claims.ts";
 import type { Repositories } from "../../../../services/store/repositories.ts";
 import { keys } from "../../../../services/store/tables.ts";
 import { memoryStore } from "../../../fixtures/memory-store.ts";
@@ -60,12 +60,34 @@ describe("TickClaims", () => {
     expect(await repos.meta.events.hasSeen(`tick:owner-reminders:${next.toISOString()}`)).toBe(true);
   });
 
-  it("remembers a claimed tick for a day", async () => {
+  it("remembers a tick done for TICK_MEMORY_MS", async () => {
     const tick = new Date("2026-05-04T12:00:00.000Z");
-    expect(await repos.meta.ticks.claim("sync-full", tick)).toBe(true);
+    expect(await repos.meta.ticks.claim("sync-full", tick, "A")).toBe(true);
+    await repos.meta.ticks.complete("sync-full", tick);
     advance(TICK_MEMORY_MS - 1_000);
-    expect(await repos.meta.ticks.claim("sync-full", tick)).toBe(false);
+    expect(await repos.meta.ticks.claim("sync-full", tick, "B")).toBe(false);
+    expect(await repos.meta.ticks.reclaim("sync-full", tick, "B")).toBe(false);
     advance(1_000);
-    expect(await repos.meta.ticks.claim("sync-full", tick)).toBe(true);
+    expect(await repos.meta.ticks.claim("sync-full", tick, "B")).toBe(true);
+  });
+
+  it("lets a claim whose lease ran out without the done mark be taken over, once", async () => {
+    const tick = new Date("2026-05-04T13:00:00.000Z");
+    expect(await repos.meta.ticks.claim("daily-digest", tick, "A")).toBe(true);
+    advance(TICK_LEASE_MS - 1_000);
+    expect(await repos.meta.ticks.reclaim("daily-digest", tick, "B")).toBe(false);
+    advance(1_000);
+    const takers = await Promise.all(
+      ["B", "C"].map((h) => repos.meta.ticks.reclaim("daily-digest", tick, h)),
+    );
+    expect(takers.filter(Boolean)).toHaveLength(1);
+    // The instance that died cannot renew what another took over.
+    expect(await repos.meta.ticks.renew("daily-digest", tick, "A")).toBe(false);
+  });
+
+  it("never takes over a tick nobody claimed", async () => {
+    expect(await repos.meta.ticks.reclaim("daily-digest", new Date("2026-05-04T14:00:00.000Z"), "B")).toBe(
+      false,
+    );
   });
 });

@@ -163,6 +163,45 @@ describe("the Home of a project manager", () => {
     },
   );
 
+  it.each([
+    {
+      locale: "es" as const,
+      project: "🔒 *Sin acceso* en Asana",
+      finding: "🔒 *Sin acceso* al proyecto en Asana desde el",
+    },
+    {
+      locale: "en" as const,
+      project: "🔒 *No access* in Asana",
+      finding: "🔒 *No access* to the project in Asana since",
+    },
+  ])(
+    "marks a project without access and its open findings, buttons kept ($locale)",
+    ({ locale, project, finding }) => {
+      const lostAt = "2026-03-09T12:00:00.000Z";
+      const lostProject = aProject({ gid: "1200", removedAt: lostAt, removedReason: "no_access" });
+      const lost = {
+        finding: aFinding({
+          projectGid: "1200",
+          details: { daysToDue: 5, progress: 40, noAccessSince: lostAt },
+        }),
+        project: lostProject,
+      };
+      const work: MyWork = {
+        kind: "mapped",
+        projects: [{ project: lostProject, openFindings: 1 }],
+        projectsTotal: 1,
+        findings: pageOf([lost], 1, MY_FINDINGS_PAGE),
+      };
+      const view = homeView(model({ mine: work }, locale));
+      expectValidHome(view);
+      expect(textOf(view, "home-project-0")).toContain(project);
+      expect(textOf(view, "home-mine-0")).toContain(finding);
+      expect(
+        JSON.stringify(byId(view, "home-mine-0-actions")).match(/finding_(ack|resolve|snooze)/g),
+      ).toEqual([FINDING_ACK, FINDING_RESOLVE, FINDING_SNOOZE]);
+    },
+  );
+
   it("tells someone without an Asana user why their projects are missing", () => {
     const view = homeView(model({ mine: { kind: "unmapped" } }));
     expectValidHome(view);

@@ -66,6 +66,25 @@ describe("hallazgos", () => {
     expect(message.text).toContain("Hallazgos abiertos: 3");
   });
 
+  it.each([
+    { locale: "es" as const, line: "🔒 *Sin acceso* al proyecto en Asana desde el" },
+    { locale: "en" as const, line: "🔒 *No access* to the project in Asana since" },
+  ])("marks a finding whose project is without access ($locale)", ({ locale, line }) => {
+    const [first, second] = entries(2);
+    if (first === undefined || second === undefined) throw new Error("no entries");
+    const lost = {
+      ...first,
+      finding: {
+        ...first.finding,
+        details: { daysSinceUpdate: 8, noAccessSince: "2026-11-20T12:00:00.000Z" },
+      },
+    };
+    const message = findingsListMessage(ctx(locale), input([lost, second]), 0, FRESH);
+    const marked = textSlots(message).filter((s) => s.text.includes(line));
+    expect(marked).toHaveLength(1);
+    expect(buttonsOf(message)).toHaveLength(6);
+  });
+
   it("shows the filters it applied and says when nothing matches", () => {
     const message = findingsListMessage(
       ctx("en"),

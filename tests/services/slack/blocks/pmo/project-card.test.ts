@@ -99,6 +99,28 @@ describe("the project card", () => {
     expect(notes?.text).toContain("desactualizados");
   });
 
+  it.each([
+    { locale: "es" as const, note: "🔒 Sin acceso", line: "🔒 *Sin acceso* al proyecto en Asana desde el" },
+    { locale: "en" as const, note: "🔒 No access", line: "🔒 *No access* to the project in Asana since" },
+  ])(
+    "a project Asana refuses to show says so, and so do its open findings ($locale)",
+    ({ locale, note, line }) => {
+      const lostAt = "2026-11-01T00:00:00.000Z";
+      const message = projectCardMessage(
+        ctx(locale),
+        {
+          project: aProject({ removedAt: lostAt, removedReason: "no_access" }),
+          findings: [aFinding({ details: { daysToDue: 5, progress: 40, noAccessSince: lostAt } })],
+        },
+        FRESH,
+      );
+      const slots = textSlots(message);
+      expect(slots.find((s) => s.where.includes("context") && s.text.startsWith(note))).toBeDefined();
+      expect(slots.some((s) => s.text.includes(`\n${line}`))).toBe(true);
+      expect(buttonsOf(message)).toHaveLength(3);
+    },
+  );
+
   it("stays within 50 blocks however many findings", () => {
     const findings = Array.from({ length: 40 }, (_, i) => aFinding({ ruleId: `rule_${i}`, severity: "low" }));
     const message = projectCardMessage(ctx("es"), { project, findings }, FRESH);

@@ -79,3 +79,23 @@ describe("estado", () => {
     expectSafeMrkdwn(message);
   });
 });
+
+describe("estado while Asana refuses the token", () => {
+  for (const [locale, words] of [
+    ["es", "Asana rechaza el token"],
+    ["en", "Asana refuses the token"],
+  ] as const) {
+    it(`says so first, naming ASANA_TOKEN (${locale})`, () => {
+      const input = { runs: [], nextRuns: [], activeProjects: 0, staleProjects: 0 };
+      const refused = statusMessage(
+        ctx(locale),
+        { ...input, asanaTokenRefusedSince: "2026-11-22T13:00:00.000Z" },
+        NEVER,
+      );
+      const text = JSON.stringify(refused.blocks[1]);
+      expect(text).toContain(words);
+      expect(text).toContain("ASANA_TOKEN");
+      expect(JSON.stringify(statusMessage(ctx(locale), input, NEVER).blocks)).not.toContain("ASANA_TOKEN");
+    });
+  }
+});

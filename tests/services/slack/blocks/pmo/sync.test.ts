@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SyncOutcome } from "../../../../../services/commands/pmo-service.ts";
 import { syncStatsSchema } from "../../../../../services/model.ts";
 import {
+  massRemovalNoticeMessage,
   syncDeniedMessage,
   syncOutcomeMessage,
   syncStartedMessage,
@@ -55,6 +56,28 @@ describe("sync answers", () => {
       { kind: "completed", syncKind: "partial", stats, rulesRan: false, alertsPosted: null },
       ["✅ Sync (partial) done in 4 min 20 s.", "The rules were not evaluated", "No alerts were posted"],
     ],
+    [
+      "completed, a mass removal held",
+      "en",
+      {
+        kind: "completed",
+        syncKind: "partial",
+        stats,
+        rulesRan: true,
+        alertsPosted: null,
+        removalsHeld: 1260,
+      },
+      [
+        "1,260 projects vanished from Asana at once: none was marked removed.",
+        "`/pmo sync confirm-removals`",
+      ],
+    ],
+    [
+      "completed, removals confirmed",
+      "en",
+      { kind: "completed", syncKind: "full", stats, rulesRan: true, alertsPosted: null, projectsRemoved: 1 },
+      ["1 project marked removed."],
+    ],
     ["skipped", "es", { kind: "skipped", syncKind: "full" }, ["Ya hay una sincronización en curso"]],
     [
       "failed",
@@ -69,4 +92,59 @@ describe("sync answers", () => {
     expectSafeMrkdwn(message);
     expectWithinBlockKitLimits(message);
   });
+});
+
+describe("the removals confirmed by an admin", () => {
+  it.each([
+    ["es", "⏳ Sincronización completa con las bajas confirmadas…"],
+    ["en", "⏳ Full sync with the removals confirmed…"],
+  ] as const)("answers at once (%s)", (locale, expected) => {
+    expect(firstText(syncStartedMessage(ctx(locale), "full", FRESH, { confirmRemovals: true }))).toContain(
+      expected,
+    );
+  });
+});
+
+describe("the PMO channel notice of a held mass removal", () => {
+  const notice = {
+    syncId: "s1",
+    kind: "partial" as const,
+    count: 1260,
+    activeProjects: 1400,
+    limit: 70,
+    samples: [
+      { gid: "1", name: "<!channel> urgente", pmoId: "PMO-1", reason: "out_of_scope" as const },
+      { gid: "2", name: "Portal & <b>", pmoId: null, reason: "no_access" as const },
+    ],
+  };
+
+  it.each([
+    [
+      "es",
+      "habría dado de baja 1260 de 1400 proyectos activos (el límite es 70)",
+      "sin acceso",
+      "confirmar-bajas",
+    ],
+    [
+      "en",
+      "would have marked 1,260 of 1,400 active projects removed (the limit is 70)",
+      "no access",
+      "confirm-removals",
+    ],
+  ] as const)(
+    "names how many, the limit, the first ones and the command (%s)",
+    (locale, counts, reason, command) => {
+      const message = massRemovalNoticeMessage({ locale }, notice);
+      const all = textSlots(message)
+        .map((slot) => slot.text)
+        .join("\n");
+      expect(message.text).toContain(counts);
+      expect(message.text).toContain(command);
+      expect(all).toContain(reason);
+      expect(all).toContain("&lt;!channel&gt; urgente");
+      expect(all).not.toContain("<!channel>");
+      expectSafeMrkdwn(message);
+      expectWithinBlockKitLimits(message);
+    },
+  );
 });
