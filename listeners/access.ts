@@ -46,6 +46,9 @@ function entryOf(body: unknown): Entry | null {
   if (command.success)
     return { kind: "command", userId: command.data.user_id, teamId: command.data.team_id ?? null };
   const interaction = interactionBody.safeParse(body);
+  // A modal is submitted only by someone who passed this check to open it, and a submission must be
+  // acked before anything asks Slack (users.info for a person not seen yet).
+  if (interaction.success && interaction.data.type.startsWith("view_")) return null;
   if (interaction.success) {
     const { user, team } = interaction.data;
     return {

@@ -136,6 +136,22 @@ describe("three instances on one store", () => {
     expect(slack.responses().length).toBe(before + 6);
   });
 
+  it("one envelope delivered to two instances (as Slack does) is handled once and answered once", async () => {
+    // Only the answer to this DM: reminders may DM the admin too while the schedules run.
+    const helpAnswers = () =>
+      slack
+        .messages(ADMIN)
+        .filter((m) => m.botId !== null && m.text.includes("Cómo enviarme una actualización"));
+    const before = helpAnswers().length;
+    const dm = await slack.sendDm(ADMIN, "ayuda", { duplicate: true });
+    expect(dm.acks).toHaveLength(2);
+    expect(new Set(dm.connectionIds).size).toBe(2);
+    await until(async () => helpAnswers().length > before || null, "the answer to the DM");
+    // Long enough for the second instance to have answered too, had it processed the copy.
+    await new Promise((ok) => setTimeout(ok, 3_000));
+    expect(helpAnswers()).toHaveLength(before + 1);
+  });
+
   it("every instance answers from the store as it is now, whichever instance wrote it", async () => {
     const search = async () => {
       const before = slack.responses().length;
