@@ -1,5 +1,6 @@
 import type { DestinationStream } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UPDATE_FIELDS, UPDATE_MODAL } from "../../services/slack/update-ids.ts";
 import { type E2eWorld, startE2eWorld } from "../fixtures/e2e-world.ts";
 
 /** The whole app at LOG_LEVEL=debug, its log captured: nothing a person wrote, no e-mail, no token. */
@@ -32,11 +33,13 @@ describe("the log at debug", () => {
       view: {
         id: "V0LOGTEST",
         type: "modal",
-        callback_id: "pmo-unknown-modal",
+        callback_id: UPDATE_MODAL,
         private_metadata: "",
         state: {
           values: {
-            update: { text: { type: "plain_text_input", value: MODAL_MARKER } },
+            [UPDATE_FIELDS.summary]: {
+              [UPDATE_FIELDS.summary]: { type: "plain_text_input", value: MODAL_MARKER },
+            },
             comment: { comment: { type: "plain_text_input", value: COMMENT_MARKER } },
           },
         },
