@@ -1,8 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseConfig } from "../../app/config.ts";
@@ -12,6 +9,7 @@ import { startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { startSandboxSlack } from "../../sandbox/slack/server.ts";
 import { openStore, type Store } from "../../services/store/client.ts";
 import { createRepositories } from "../../services/store/repositories.ts";
+import { buildApp, freePort } from "../fixtures/built-app.ts";
 import { runNode } from "../fixtures/node-script.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -19,28 +17,15 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-// What `npm start` runs: scripts/build.mjs, then the built app with plain Node. Built inside the
-// repo (packages resolve from its node_modules), apart from the dist/ a developer may be running.
-const built = join("node_modules", ".cache", `pmo-pulse-build-${randomUUID().slice(0, 8)}`);
+let mainJs = "";
 beforeAll(() => {
-  execFileSync(process.execPath, ["scripts/build.mjs", "--outdir", built], { stdio: "pipe" });
-  cleanups.push(async () => rmSync(built, { recursive: true, force: true }));
+  const build = buildApp();
+  mainJs = build.mainJs;
+  cleanups.push(build.remove);
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
-
 function runMain(env: Record<string, string>) {
-  const { child, done, output } = runNode(["--optimize-for-size", join(built, "main.js")], {
+  const { child, done, output } = runNode(["--optimize-for-size", mainJs], {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
     ...env,

@@ -1,13 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../app/config.ts";
 import { startApp } from "../../app/start.ts";
 import { startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { startSandboxSlack } from "../../sandbox/slack/server.ts";
+import { buildApp, freePort } from "../fixtures/built-app.ts";
 import { runNode } from "../fixtures/node-script.ts";
 import { startSilentEndpoint } from "../fixtures/silent-endpoint.ts";
 
@@ -16,24 +13,12 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-// The built app, as `npm start` runs it (see tests/app/main.test.ts).
-const built = join("node_modules", ".cache", `pmo-pulse-build-${randomUUID().slice(0, 8)}`);
+let mainJs = "";
 beforeAll(() => {
-  execFileSync(process.execPath, ["scripts/build.mjs", "--outdir", built], { stdio: "pipe" });
-  cleanups.push(async () => rmSync(built, { recursive: true, force: true }));
+  const build = buildApp();
+  mainJs = build.mainJs;
+  cleanups.push(build.remove);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
 
 async function sandboxes() {
   const slack = await startSandboxSlack();
@@ -50,7 +35,7 @@ describe("npm start with a token Slack refuses", () => {
     it(`${variable} refused (invalid_auth): exit 2, one line naming it, no stack, no unhandled rejection`, async () => {
       const { slack, asana } = await sandboxes();
       const wrong = variable === "SLACK_BOT_TOKEN" ? "xoxb-1-2-revoked" : "xapp-1-A1-2-revoked";
-      const { done, output } = runNode(["--optimize-for-size", join(built, "main.js")], {
+      const { done, output } = runNode(["--optimize-for-size", mainJs], {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",
         SLACK_BOT_TOKEN: slack.botToken,
@@ -132,7 +117,7 @@ describe("SIGTERM while a call hangs", () => {
     const { slack } = await sandboxes();
     const asana = await startSilentEndpoint();
     cleanups.push(() => asana.stop());
-    const { child, done, output } = runNode(["--optimize-for-size", join(built, "main.js")], {
+    const { child, done, output } = runNode(["--optimize-for-size", mainJs], {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       SLACK_BOT_TOKEN: slack.botToken,

@@ -321,34 +321,26 @@ export class PendingQueue {
   }
 
   /** Work given up and still kept, oldest first (the digest's, and the telling's retries). */
-  async listGivenUp(): Promise<PendingWork[]> {
+  listGivenUp(): Promise<PendingWork[]> {
+    return this.listIndexed(givenUpPartition(this.spec.queue), "given_up");
+  }
+
+  /** Work not done yet (claimed included), oldest first: one Query of this queue's PendingIndex partition. */
+  listPending(): Promise<PendingWork[]> {
+    return this.listIndexed(this.spec.queue, "pending");
+  }
+
+  private async listIndexed(partition: string, status: PendingWork["status"]): Promise<PendingWork[]> {
     const items = await queryAll(this.options.doc, {
       TableName: this.options.tableName,
       IndexName: PENDING_INDEX.name,
       KeyConditionExpression: "#queue = :partition",
-      FilterExpression: "#status = :givenUp AND expiresAt > :now",
-      ExpressionAttributeNames: { "#queue": PENDING_QUEUE_ATTRIBUTE, "#status": "status" },
-      ExpressionAttributeValues: {
-        ":partition": givenUpPartition(this.spec.queue),
-        ":givenUp": "given_up",
-        ":now": epochSeconds(nowOf(this.options)),
-      },
-    });
-    return items.map((item) => parseItem(pendingWorkSchema, this.options.tableName, item));
-  }
-
-  /** Work not done yet (claimed included), oldest first: one Query of this queue's PendingIndex partition. */
-  async listPending(): Promise<PendingWork[]> {
-    const items = await queryAll(this.options.doc, {
-      TableName: this.options.tableName,
-      IndexName: PENDING_INDEX.name,
-      KeyConditionExpression: "#queue = :queue",
       // Filtered as well: an index lags its table, and expired items linger until TTL deletes them.
-      FilterExpression: "#status = :pending AND expiresAt > :now",
+      FilterExpression: "#status = :status AND expiresAt > :now",
       ExpressionAttributeNames: { "#queue": PENDING_QUEUE_ATTRIBUTE, "#status": "status" },
       ExpressionAttributeValues: {
-        ":queue": this.spec.queue,
-        ":pending": "pending",
+        ":partition": partition,
+        ":status": status,
         ":now": epochSeconds(nowOf(this.options)),
       },
     });
