@@ -491,7 +491,7 @@ export class UpdateConversations {
       locale: view.locale,
     };
     const asked = new Set<string>();
-    let interpretation = interpreter.interpret({
+    let message = await interpreter.interpret({
       ...base,
       allProjects: (pmoId) => {
         asked.add(pmoId);
@@ -507,7 +507,7 @@ export class UpdateConversations {
         known.set(project.gid, project);
       }
       if (found.size > 0)
-        interpretation = interpreter.interpret({
+        message = await interpreter.interpret({
           ...base,
           allProjects: (pmoId) => {
             const project = found.get(pmoId);
@@ -515,6 +515,8 @@ export class UpdateConversations {
           },
         });
     }
+    const [interpretation] = message.readings;
+    if (interpretation === undefined) return emptyReading();
     const choice = (ref: ProjectRef): ProjectChoice => {
       const project = known.get(ref.gid);
       return project === undefined ? { ...ref, url: null } : choiceOf(project);

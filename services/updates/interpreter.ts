@@ -139,14 +139,27 @@ export type Interpretation = ParsedUpdate & {
   language: Locale;
 };
 
+/**
+ * A whole message read: one reading per project it reports on, in the order they appear; when no
+ * project can be told apart, one reading whose `project` is null.
+ */
+export type MessageReading = { language: Locale; readings: Interpretation[] };
+
+/** Any interpreter (rules, a language model): asynchronous, so one may call out. */
 export interface StatusUpdateInterpreter {
-  interpret(input: InterpretInput): Interpretation;
+  interpret(input: InterpretInput): Promise<MessageReading>;
 }
 
 export class RuleBasedInterpreter implements StatusUpdateInterpreter {
-  interpret(input: InterpretInput): Interpretation {
-    return interpretStatusUpdate(input);
+  interpret(input: InterpretInput): Promise<MessageReading> {
+    return Promise.resolve(readMessage(input));
   }
+}
+
+/** The rule-based reading of a whole message (pure). */
+export function readMessage(input: InterpretInput): MessageReading {
+  const reading = interpretStatusUpdate(input);
+  return { language: reading.language, readings: [reading] };
 }
 
 export function toParsedUpdate(interpretation: Interpretation): ParsedUpdate {

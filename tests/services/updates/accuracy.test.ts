@@ -1,16 +1,15 @@
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
-import { RuleBasedInterpreter } from "../../../services/updates/interpreter.ts";
+import { interpretStatusUpdate } from "../../../services/updates/interpreter.ts";
 import { FIELDS, type Field, INTERPRETER_CASES, inputFor, readingOf } from "./interpreter-cases.ts";
 
 type Tally = { correct: number; total: number };
 
 /** Accuracy per field over the whole table: the share of cases where the field is what a person reads. */
 function accuracyByField(): Map<Field, Tally> {
-  const interpreter = new RuleBasedInterpreter();
   const tallies = new Map<Field, Tally>(FIELDS.map((field) => [field, { correct: 0, total: 0 }]));
   for (const testCase of INTERPRETER_CASES) {
-    const read = readingOf(interpreter.interpret(inputFor(testCase)));
+    const read = readingOf(interpretStatusUpdate(inputFor(testCase)));
     for (const field of FIELDS) {
       const tally = tallies.get(field);
       if (tally === undefined) continue;

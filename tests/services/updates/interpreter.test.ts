@@ -3,9 +3,8 @@ import { parsedUpdateSchema } from "../../../services/model.ts";
 import {
   type Interpretation,
   type InterpretInput,
+  interpretStatusUpdate,
   MAX_READ_CHARACTERS,
-  RuleBasedInterpreter,
-  type StatusUpdateInterpreter,
   toParsedUpdate,
 } from "../../../services/updates/interpreter.ts";
 import { HOSTILE_STRINGS } from "../../fixtures/hostile-strings.ts";
@@ -20,10 +19,8 @@ import {
   WRITERS_PROJECTS,
 } from "./interpreter-cases.ts";
 
-const interpreter: StatusUpdateInterpreter = new RuleBasedInterpreter();
-
 function interpret(text: string, overrides: Partial<InterpretInput> = {}): Interpretation {
-  return interpreter.interpret({
+  return interpretStatusUpdate({
     text,
     projects: WRITERS_PROJECTS,
     allProjects: [...WRITERS_PROJECTS, ...OTHER_PROJECTS],
@@ -53,7 +50,7 @@ describe("RuleBasedInterpreter on the table of updates", () => {
   it.each(INTERPRETER_CASES.map((testCase) => [testCase.name, testCase] as const))(
     "%s",
     (_name, testCase) => {
-      const result = interpreter.interpret(inputFor(testCase));
+      const result = interpretStatusUpdate(inputFor(testCase));
       const read = readingOf(result);
       const { expected } = testCase;
       const misses = testCase.knownMisses ?? {};
