@@ -127,14 +127,7 @@ export function createLogger(
   return destination ? pino(options, destination) : pino(options);
 }
 
-const BOLT_TO_PINO: Record<LogLevel, "debug" | "info" | "warn" | "error"> = {
-  [LogLevel.DEBUG]: "debug",
-  [LogLevel.INFO]: "info",
-  [LogLevel.WARN]: "warn",
-  [LogLevel.ERROR]: "error",
-};
-
-/** Bolt's Logger interface over a pino child; Bolt's own level follows pino's. */
+/** Bolt's Logger interface over a pino child; its level is pino's (LOG_LEVEL), whatever Bolt sets. */
 export function toBoltLogger(logger: Logger): BoltLogger {
   let child = logger.child({ component: "bolt" });
   const write =
@@ -148,9 +141,8 @@ export function toBoltLogger(logger: Logger): BoltLogger {
     info: write("info"),
     warn: write("warn"),
     error: write("error"),
-    setLevel: (level: LogLevel) => {
-      child.level = BOLT_TO_PINO[level];
-    },
+    // LOG_LEVEL governs: Bolt's App sets its default (info) on the logger it is given.
+    setLevel: () => {},
     getLevel: () => {
       const level = child.level;
       if (level === "debug" || level === "trace") return LogLevel.DEBUG;

@@ -209,6 +209,8 @@ export const en: Catalog = {
   "pmo.status.run": "{emoji} {kind} · {state} · {when}",
   "pmo.status.runCounts":
     "{projects} {projects:project|projects} · {changes} {changes:change|changes} · {opened} {opened:finding|findings} opened · {resolved} resolved · {duration}",
+  "pmo.status.heldRemovals":
+    "⚠️ Held back a mass removal: no project was marked removed. If it is real, an admin applies it with `/pmo sync confirmar-bajas`.",
   "pmo.status.kind.full": "Full",
   "pmo.status.kind.partial": "Partial",
   "pmo.status.state.running": "running",

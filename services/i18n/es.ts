@@ -216,6 +216,8 @@ export const es = {
   "pmo.status.run": "{emoji} {kind} · {state} · {when}",
   "pmo.status.runCounts":
     "{projects} {projects:proyecto|proyectos} · {changes} {changes:cambio|cambios} · {opened} {opened:hallazgo abierto|hallazgos abiertos} · {resolved} {resolved:resuelto|resueltos} · {duration}",
+  "pmo.status.heldRemovals":
+    "⚠️ Retuvo una baja masiva: no se dio de baja ningún proyecto. Si es real, un administrador la aplica con `/pmo sync confirmar-bajas`.",
   "pmo.status.kind.full": "Completa",
   "pmo.status.kind.partial": "Parcial",
   "pmo.status.state.running": "en curso",

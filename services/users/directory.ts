@@ -54,7 +54,8 @@ export function slackUserLookup(client: UsersInfoClient): SlackUserLookup {
   };
 }
 
-const MEMBER_OF_UNKNOWN_TEAM: Membership = { teamId: null, restricted: false, ultraRestricted: false };
+/** How long a membership check waits on Slack: it runs before a command or an event is acked. */
+export const MEMBERSHIP_WAIT_MS = 1_500;
 
 export const PROFILE_FRESH_MS = 24 * 60 * 60 * 1000;
 export const UNMAPPED_FRESH_MS = 15 * 60 * 1000;
@@ -72,6 +73,7 @@ export type UserDirectoryDeps = {
   defaultLocale: Locale;
   clock: Clock;
   freshForMs?: number;
+  membershipWaitMs?: number;
 };
 
 /**
@@ -131,15 +133,19 @@ export class UserDirectory {
 
   /**
    * The person's team and guest flags, from the cached profile whatever its age (asked before an
-   * ack, it must not wait on Slack; the profile is refreshed daily elsewhere), from Slack when there
-   * is none; null when neither can say. A profile cached before the flags were kept counts as a
-   * member's until its next refresh.
+   * ack, it must not wait on Slack; the profile is refreshed daily elsewhere). With no flags cached
+   * (a new person, or a profile kept before the flags were) Slack is asked once, for at most
+   * `MEMBERSHIP_WAIT_MS`: an answer that comes later is cached for the next time. Null when nobody
+   * can say in time, so an unverified person is refused, never let in.
    */
   async membershipOf(slackUserId: string): Promise<Membership | null> {
     try {
       const cached = await this.deps.users.get(slackUserId);
-      if (cached !== null) return cached.membership ?? MEMBER_OF_UNKNOWN_TEAM;
-      return (await this.profile(slackUserId)).membership ?? null;
+      if (cached?.membership !== undefined) return cached.membership;
+      const refresh = this.refresh(slackUserId);
+      refresh.catch(() => undefined);
+      const profile = await withinMs(refresh, this.deps.membershipWaitMs ?? MEMBERSHIP_WAIT_MS);
+      return profile?.membership ?? null;
     } catch {
       return null;
     }
@@ -169,4 +175,17 @@ export function localeFrom(slackLocale: string | null): Locale | null {
   if (slackLocale === null) return null;
   const language = slackLocale.slice(0, 2).toLowerCase();
   return language === "es" ? "es" : language === "en" ? "en" : null;
+}
+
+/** The promise's value, or null when it has not settled within `ms`. */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

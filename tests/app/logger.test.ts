@@ -8,7 +8,7 @@ const BOT = "xoxb-2222222-3333333-SeCrEtBoT";
 const APP = "xapp-1-A999-4444-SeCrEtApP";
 const ASANA = "2/12045/12046:SeCrEtAsAnA";
 
-function capture() {
+function capture(logLevel = "debug") {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -23,7 +23,7 @@ function capture() {
       ASANA_TOKEN: ASANA,
       ASANA_WORKSPACE_GID: "1",
       PMO_CHANNEL_ID: "C1",
-      LOG_LEVEL: "debug",
+      LOG_LEVEL: logLevel,
     },
     "app",
   );
@@ -84,13 +84,26 @@ describe("logger", () => {
     expect(bolt.getLevel()).toBe(LogLevel.DEBUG);
     bolt.debug("envelope", { payload: { trigger_id: "555.666.777", text: "hola privado", token: APP } });
     bolt.info(`connected with ${APP}`);
-    bolt.setLevel(LogLevel.WARN);
-    bolt.info("not shown at warn");
     const out = output();
     expect(out).toContain("socket-mode");
     expect(out).toContain("envelope");
-    for (const leaked of ["555.666.777", "hola privado", APP, "not shown at warn"])
-      expect(out).not.toContain(leaked);
+    for (const leaked of ["555.666.777", "hola privado", APP]) expect(out).not.toContain(leaked);
+  });
+
+  it("keeps LOG_LEVEL whatever level Bolt sets (Bolt's App sets info on the logger it is given)", () => {
+    const atDebug = capture("debug");
+    const bolt = toBoltLogger(atDebug.logger);
+    bolt.setLevel(LogLevel.INFO);
+    bolt.debug("frame at debug");
+    expect(bolt.getLevel()).toBe(LogLevel.DEBUG);
+    expect(atDebug.output()).toContain("frame at debug");
+
+    const atWarn = capture("warn");
+    const quiet = toBoltLogger(atWarn.logger);
+    quiet.setLevel(LogLevel.DEBUG);
+    quiet.info("not shown at warn");
+    expect(quiet.getLevel()).toBe(LogLevel.WARN);
+    expect(atWarn.output()).not.toContain("not shown at warn");
   });
 });
 

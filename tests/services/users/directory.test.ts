@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Store } from "../../../services/store/client.ts";
 import type { Repositories } from "../../../services/store/repositories.ts";
 import { MENTION_FRESH_MS, PROFILE_FRESH_MS, UserDirectory } from "../../../services/users/directory.ts";
@@ -70,5 +70,58 @@ describe("UserDirectory", () => {
     expect(await users.slackUserIdFor("9002")).toBeNull();
     await users.profile("U2");
     expect(await users.slackUserIdFor("9002")).toBe("U2");
+  });
+  describe("membership, asked before an ack", () => {
+    const GUEST = { teamId: "T1", restricted: true, ultraRestricted: false };
+
+    function slackSaying(
+      membership: typeof GUEST,
+      delayMs = 0,
+    ): { directory: UserDirectory; asked: () => number } {
+      let asked = 0;
+      const users = new UserDirectory({
+        users: repos.users,
+        slack: {
+          info: async () => {
+            asked++;
+            if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+            return { email: null, name: "Invitada", locale: "es-LA", membership };
+          },
+        },
+        asana: null,
+        workspaceGid: null,
+        defaultLocale: "es",
+        clock: () => now,
+        membershipWaitMs: 200,
+      });
+      return { directory: users, asked: () => asked };
+    }
+
+    it("a profile cached before the flags were kept is checked with Slack, not taken for a member's", async () => {
+      await repos.users.upsert({
+        slackUserId: "U9",
+        email: null,
+        name: "Invitada",
+        asanaUserGid: null,
+        locale: "es",
+        refreshedAt: T0.toISOString(),
+      });
+      const { directory: users, asked } = slackSaying(GUEST);
+      expect(await users.membershipOf("U9")).toEqual(GUEST);
+      expect(asked()).toBe(1);
+      expect(await users.membershipOf("U9")).toEqual(GUEST);
+      expect(asked()).toBe(1);
+      expect((await repos.users.get("U9"))?.membership).toEqual(GUEST);
+    });
+
+    it("Slack slower than the wait: unverified now (null), the answer cached for the next time", async () => {
+      const { directory: users, asked } = slackSaying(GUEST, 600);
+      expect(await users.membershipOf("U8")).toBeNull();
+      await vi.waitFor(async () => expect((await repos.users.get("U8"))?.membership).toEqual(GUEST), {
+        timeout: 3_000,
+      });
+      expect(await users.membershipOf("U8")).toEqual(GUEST);
+      expect(asked()).toBe(1);
+    });
   });
 });

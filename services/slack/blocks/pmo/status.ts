@@ -44,7 +44,8 @@ function runLines(ctx: PmoRenderContext, run: SyncRun): string {
     resolved: run.findingsResolved,
     duration: duration(locale, run.durationMs),
   });
-  return `${head}\n${counts}`;
+  const held = run.warning === null ? "" : `\n${t(locale, "pmo.status.heldRemovals")}`;
+  return `${head}\n${counts}${held}`;
 }
 
 /** `/pmo estado`: the last runs with their counts, the next scheduled runs, and the projects' state. */

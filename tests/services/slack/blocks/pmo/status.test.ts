@@ -59,6 +59,27 @@ describe("estado", () => {
     expectWithinBlockKitLimits(message);
   });
 
+  it.each([
+    ["es", "Retuvo una baja masiva", "/pmo sync confirmar-bajas"],
+    ["en", "Held back a mass removal", "/pmo sync confirmar-bajas"],
+  ] as const)("a run that held back a mass removal says so under its counts (%s)", (locale, says, how) => {
+    const held = run({
+      warning: "mass removal held: 1260 of 1400 active projects would have been marked removed",
+    });
+    const message = statusMessage(
+      ctx(locale),
+      { runs: [held, run({ syncId: "s0" })], nextRuns: [], activeProjects: 1400, staleProjects: 0 },
+      FRESH,
+    );
+    const runs =
+      textSlots(message)
+        .map((s) => s.text)
+        .find((s) => s.includes(says)) ?? "";
+    expect(runs).toContain(how);
+    expect(runs.split(says)).toHaveLength(2);
+    expect(runs).not.toContain("1260 of 1400");
+  });
+
   it("says when nothing has run yet (English)", () => {
     const message = statusMessage(
       ctx("en"),
