@@ -161,7 +161,7 @@ export type SandboxSlack = {
     text: string,
     options?: DmOptions,
   ): Promise<Delivery & { eventId: string; ts: string }>;
-  openHome(user: string, options?: AckOptions): Promise<Delivery & { eventId: string }>;
+  openHome(user: string, options?: EventOptions): Promise<Delivery & { eventId: string }>;
   /** Any Events API event, wrapped in an event_callback. */
   sendEvent(event: JsonObject, options?: EventOptions): Promise<Delivery & { eventId: string }>;
   /** A raw envelope, for payloads the helpers do not build. */
@@ -667,7 +667,7 @@ export async function startSandboxSlack(options: SandboxSlackOptions = {}): Prom
     return { ...delivery, ts: message.ts };
   }
 
-  function openHome(user: string, homeOptions: AckOptions = {}) {
+  function openHome(user: string, homeOptions: EventOptions = {}) {
     const actor = state.user(user);
     const event = appHomeOpenedEvent({
       user: actor,

@@ -152,6 +152,17 @@ describe("three instances on one store", () => {
     expect(helpAnswers()).toHaveLength(before + 1);
   });
 
+  it("one App Home event delivered to two instances is published once (no inbox behind it to dedupe)", async () => {
+    const publishes = () => slack.calls("views.publish").filter((call) => call.args.user_id === ADMIN);
+    const before = publishes().length;
+    const home = await slack.openHome(ADMIN, { duplicate: true });
+    expect(home.acks).toHaveLength(2);
+    expect(new Set(home.connectionIds).size).toBe(2);
+    await until(async () => publishes().length > before || null, "the Home published");
+    await new Promise((ok) => setTimeout(ok, 3_000));
+    expect(publishes()).toHaveLength(before + 1);
+  });
+
   it("every instance answers from the store as it is now, whichever instance wrote it", async () => {
     const search = async () => {
       const before = slack.responses().length;
