@@ -130,7 +130,8 @@ describe("a mass disappearance from the listing", () => {
     const marked = (await allProjects(w)).filter((p) => hidden.includes(p.gid));
     expect(marked.every((p) => p.removedReason === "out_of_scope" && p.removedAt !== null)).toBe(true);
     expect(notices(w)).toHaveLength(1);
-  });
+    // Two full syncs of 160 projects and the rules: about 11 s alone, far longer beside the suite.
+  }, 90_000);
 
   it("a few projects leaving a portfolio of about a hundred are marked as before, without a notice", async () => {
     const w = await world(115, 8);
@@ -146,5 +147,5 @@ describe("a mass disappearance from the listing", () => {
     const marked = (await allProjects(w)).filter((p) => leaving.includes(p.gid));
     expect(marked.map((p) => p.removedReason)).toEqual(["out_of_scope", "out_of_scope", "out_of_scope"]);
     expect(notices(w)).toEqual([]);
-  });
+  }, 60_000);
 });
