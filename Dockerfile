@@ -14,6 +14,7 @@ COPY --chown=node:node app ./app
 COPY --chown=node:node listeners ./listeners
 COPY --chown=node:node services ./services
 COPY --chown=node:node jobs ./jobs
+COPY --chown=node:node web ./web
 COPY --chown=node:node sandbox ./sandbox
 COPY --chown=node:node types ./types
 COPY --chown=node:node scripts ./scripts
@@ -23,7 +24,7 @@ RUN node scripts/build.mjs
 
 USER node
 RUN mkdir -p /home/node/data
-EXPOSE 8080
+EXPOSE 8080 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--optimize-for-size", "dist/main.js"]

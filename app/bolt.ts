@@ -2,6 +2,7 @@ import { App, SocketModeReceiver } from "@slack/bolt";
 import { ErrorCode, type RetryOptions } from "@slack/web-api";
 import type { Config } from "./config.ts";
 import { type Logger, toBoltLogger } from "./logger.ts";
+import type { AppMetrics } from "./metrics.ts";
 import type { BotIdentity } from "./slack-tokens.ts";
 
 /**
@@ -40,20 +41,30 @@ export type BoltApp = {
 export function createBoltApp(
   slack: Config["slack"],
   logger: Logger,
-  options: { clientPingTimeoutMs?: number; identity?: BotIdentity } = {},
+  options: {
+    clientPingTimeoutMs?: number;
+    identity?: BotIdentity;
+    /** Counts the Web API calls, errors and retries of every client Bolt makes. */
+    metrics?: Pick<AppMetrics, "slackFetch" | "countSlackRetries">;
+  } = {},
 ): BoltApp {
   if (slack.botToken === null || slack.appToken === null) {
     throw new Error("createBoltApp needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN");
   }
   const slackApiUrl = `${slack.apiUrl}/`;
   const boltLogger = toBoltLogger(logger);
+  // One object for both: Bolt copies it into every client it makes (handlers', the socket's).
+  const clientOptions = {
+    slackApiUrl,
+    retryConfig: options.metrics?.countSlackRetries(SLACK_RETRY_CONFIG) ?? SLACK_RETRY_CONFIG,
+    timeout: slack.timeoutMs,
+    ...(options.metrics === undefined ? {} : { fetch: options.metrics.slackFetch(slackApiUrl) }),
+  };
   const receiver = new SocketModeReceiver({
     appToken: slack.appToken,
     logger: boltLogger,
     clientPingTimeout: options.clientPingTimeoutMs ?? 5_000,
-    installerOptions: {
-      clientOptions: { slackApiUrl, retryConfig: SLACK_RETRY_CONFIG, timeout: slack.timeoutMs },
-    },
+    installerOptions: { clientOptions: { ...clientOptions } },
   });
   const app = new App({
     token: slack.botToken,
@@ -61,7 +72,7 @@ export function createBoltApp(
     ...options.identity,
     receiver,
     logger: boltLogger,
-    clientOptions: { slackApiUrl, retryConfig: SLACK_RETRY_CONFIG, timeout: slack.timeoutMs },
+    clientOptions: { ...clientOptions },
   });
   let connected = false;
   let resolveFirst = () => {};

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../services/errors.ts";
+import type { LlmSettings } from "../services/llm/structured-chat.ts";
 import type { RuleSettings } from "../services/rules/rules.ts";
 
 /**
@@ -107,6 +108,11 @@ export const VARIABLES = {
     example: "C0123456789",
     requiredIn: ["slack", "app"],
   },
+  /** Absent: findings alerts go to PMO_CHANNEL_ID like everything else. */
+  PMO_FINDINGS_CHANNEL_ID: {
+    schema: z.string().regex(/^[CG][A-Z0-9]+$/, { error: "must be a Slack channel ID (C…)" }),
+    example: "C0987654321",
+  },
   PMO_ADMIN_USER_IDS: { schema: list(slackUserId), default: "", example: "U0123456789,U0987654321" },
   PMO_ALLOW_GUESTS: { schema: bool, default: "false", example: "false" },
   ASANA_TOKEN: {
@@ -164,6 +170,23 @@ export const VARIABLES = {
     example: "info",
   },
   HEALTH_PORT: { schema: int(0, 65535), default: "8080", example: "8080" },
+  WEB_ENABLED: { schema: bool, default: "true", example: "true" },
+  WEB_PORT: { schema: int(0, 65535), default: "3000", example: "3000" },
+  /** Where browsers reach the dashboard (sign-in links, Sign in with Slack); absent: http://localhost:WEB_PORT. */
+  WEB_BASE_URL: { schema: secureUrl, example: "https://pmo.example.com" },
+  /** Signs sign-in links and sessions; absent: a random one per process (links work on the instance that made them). */
+  WEB_SESSION_SECRET: {
+    schema: z.string().min(32, { error: "must be at least 32 characters" }),
+    example: "a-long-random-string-of-at-least-32-characters",
+  },
+  SLACK_CLIENT_ID: {
+    schema: z.string().regex(/^\d+\.\d+$/, { error: "must be a Slack client ID (digits.digits)" }),
+    example: "1234567890.0987654321",
+  },
+  SLACK_CLIENT_SECRET: {
+    schema: z.string().min(8, { error: "must be the app's client secret" }),
+    example: "0123abcd…",
+  },
   SYNC_FULL_CRON: { schema: cron, default: "0 6 * * *", example: "0 6 * * *" },
   SYNC_PARTIAL_CRON: { schema: cron, default: "*/30 * * * *", example: "*/30 * * * *" },
   DIGEST_CRON: { schema: cron, default: "30 8 * * 1-5", example: "30 8 * * 1-5" },
@@ -185,6 +208,10 @@ export const VARIABLES = {
   RULE_MIN_TASKS: { schema: int(0, 10000), default: "3", example: "3" },
   RULE_PROGRESS_MISMATCH_POINTS: { schema: int(1, 100), default: "30", example: "30" },
   RULES_REQUIRE_VERTICAL: { schema: bool, default: "true", example: "true" },
+  LLM_BASE_URL: { schema: secureUrl, example: "https://api.openai.com/v1" },
+  LLM_MODEL: { schema: z.string().min(1), example: "gpt-4.1-mini" },
+  LLM_API_KEY: { schema: z.string().min(1), example: "sk-…" },
+  LLM_TIMEOUT_MS: { schema: int(100, 120_000), default: "8000", example: "8000" },
   RULES_DATA_QUALITY: {
     schema: list(
       z.enum(["pmo_id", "responsable", "vertical", "due_date"], {
@@ -204,6 +231,8 @@ export type Config = {
     appToken: string | null;
     apiUrl: string;
     channelId: string | null;
+    /** Where findings alerts go: PMO_FINDINGS_CHANNEL_ID, else the PMO channel. */
+    findingsChannelId: string | null;
     adminUserIds: readonly string[];
     /** Whether guests (multi- and single-channel) may use the app. */
     allowGuests: boolean;
@@ -240,6 +269,17 @@ export type Config = {
   defaultLocale: "es" | "en";
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   healthPort: number;
+  /** The web dashboard (issue 14). */
+  web: {
+    enabled: boolean;
+    port: number;
+    /** Null: http://localhost:<port>. */
+    baseUrl: string | null;
+    /** Null: a random secret made at start. */
+    sessionSecret: string | null;
+    /** "Sign in with Slack" (OpenID Connect): both set, with WEB_BASE_URL; null otherwise. */
+    slackOpenId: { clientId: string; clientSecret: string } | null;
+  };
   schedules: { syncFull: string; syncPartial: string; digest: string; reminder: string };
   /** How long a job's lease lasts without renewal: how soon another instance takes over a dead one's job. */
   jobLeaseTtlMs: number;
@@ -249,6 +289,11 @@ export type Config = {
   /** DMs one person may send in a minute; the rest get one polite answer and are dropped. */
   dmRateLimitPerMinute: number;
   rules: RuleSettings;
+  /**
+   * The optional language model (an OpenAI-compatible API) that reads DMs and writes the digest's
+   * summary; null (off) unless LLM_BASE_URL and LLM_MODEL are set.
+   */
+  llm: LlmSettings | null;
   /** Secrets whose values the logger must never print. */
   secrets: readonly string[];
 };
@@ -299,6 +344,17 @@ export function parseConfig(env: Env, mode: ConfigMode): Config {
       example: VARIABLES.ASANA_PORTFOLIO_GID.example,
     });
   }
+  const llmHalf = v.LLM_BASE_URL === undefined ? "LLM_BASE_URL" : "LLM_MODEL";
+  if (
+    (v.LLM_BASE_URL === undefined) !== (v.LLM_MODEL === undefined) &&
+    !problems.some((problem) => problem.variable === llmHalf)
+  ) {
+    problems.push({
+      variable: llmHalf,
+      problem: "missing (the language model needs both LLM_BASE_URL and LLM_MODEL)",
+      example: VARIABLES[llmHalf].example,
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return toConfig(v);
 }
@@ -310,15 +366,21 @@ function toConfig(v: Values): Config {
     return value;
   };
   const engine = v.DYNAMODB_ENDPOINT !== undefined ? "endpoint" : v.PMO_STORE === "aws" ? "aws" : "embedded";
-  const secrets = [v.SLACK_BOT_TOKEN, v.SLACK_APP_TOKEN, v.ASANA_TOKEN].filter(
-    (s): s is string => s !== undefined,
-  );
+  const secrets = [
+    v.SLACK_BOT_TOKEN,
+    v.SLACK_APP_TOKEN,
+    v.ASANA_TOKEN,
+    v.WEB_SESSION_SECRET,
+    v.SLACK_CLIENT_SECRET,
+    v.LLM_API_KEY,
+  ].filter((s): s is string => s !== undefined);
   return {
     slack: {
       botToken: v.SLACK_BOT_TOKEN ?? null,
       appToken: v.SLACK_APP_TOKEN ?? null,
       apiUrl: need(v.SLACK_API_URL, "SLACK_API_URL"),
       channelId: v.PMO_CHANNEL_ID ?? null,
+      findingsChannelId: v.PMO_FINDINGS_CHANNEL_ID ?? v.PMO_CHANNEL_ID ?? null,
       adminUserIds: need(v.PMO_ADMIN_USER_IDS, "PMO_ADMIN_USER_IDS"),
       allowGuests: need(v.PMO_ALLOW_GUESTS, "PMO_ALLOW_GUESTS"),
       timeoutMs: need(v.SLACK_TIMEOUT_MS, "SLACK_TIMEOUT_MS"),
@@ -351,6 +413,16 @@ function toConfig(v: Values): Config {
     defaultLocale: need(v.DEFAULT_LOCALE, "DEFAULT_LOCALE"),
     logLevel: need(v.LOG_LEVEL, "LOG_LEVEL"),
     healthPort: need(v.HEALTH_PORT, "HEALTH_PORT"),
+    web: {
+      enabled: need(v.WEB_ENABLED, "WEB_ENABLED"),
+      port: need(v.WEB_PORT, "WEB_PORT"),
+      baseUrl: v.WEB_BASE_URL ?? null,
+      sessionSecret: v.WEB_SESSION_SECRET ?? null,
+      slackOpenId:
+        v.SLACK_CLIENT_ID !== undefined && v.SLACK_CLIENT_SECRET !== undefined && v.WEB_BASE_URL !== undefined
+          ? { clientId: v.SLACK_CLIENT_ID, clientSecret: v.SLACK_CLIENT_SECRET }
+          : null,
+    },
     schedules: {
       syncFull: need(v.SYNC_FULL_CRON, "SYNC_FULL_CRON"),
       syncPartial: need(v.SYNC_PARTIAL_CRON, "SYNC_PARTIAL_CRON"),
@@ -386,6 +458,15 @@ function toConfig(v: Values): Config {
       requireVertical: need(v.RULES_REQUIRE_VERTICAL, "RULES_REQUIRE_VERTICAL"),
       dataQuality: need(v.RULES_DATA_QUALITY, "RULES_DATA_QUALITY"),
     },
+    llm:
+      v.LLM_BASE_URL === undefined || v.LLM_MODEL === undefined
+        ? null
+        : {
+            baseUrl: v.LLM_BASE_URL,
+            model: v.LLM_MODEL,
+            apiKey: v.LLM_API_KEY ?? null,
+            timeoutMs: need(v.LLM_TIMEOUT_MS, "LLM_TIMEOUT_MS"),
+          },
     secrets,
   };
 }
@@ -405,7 +486,7 @@ function purpose(mode: ConfigMode): string {
 
 /** A bad secret is never echoed back in full. */
 function shown(variable: string, value: string): string {
-  return /TOKEN/.test(variable) ? `${value.slice(0, 4)}…` : value;
+  return /TOKEN|SECRET|KEY/.test(variable) ? `${value.slice(0, 4)}…` : value;
 }
 
 /** Reads `.env` (if present) under process.env: a variable set in the environment wins. */

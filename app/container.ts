@@ -22,6 +22,7 @@ import { createRepositories, type Repositories } from "../services/store/reposit
 import { type Config, VARIABLES } from "./config.ts";
 import { instanceId } from "./instance.ts";
 import { createLogger, type Logger, toBoltLogger } from "./logger.ts";
+import { type AppMetrics, createMetrics } from "./metrics.ts";
 
 /** The clients and repositories, built once; app/services.ts builds the use cases on them. */
 export type Container = {
@@ -37,29 +38,39 @@ export type Container = {
   asanaToken: AsanaTokenStatus;
   /** The PMO channel, or readable text on stdout when no Slack token is configured. */
   notifier: Notifier;
+  /** Where findings alerts go: the findings channel, which is `notifier` when it is the PMO channel. */
+  findingsNotifier: Notifier;
   /** The bot's Web API client; null when no Slack token is configured. */
   slack: WebClient | null;
   /** DMs to one person (reminders), or readable text on stdout without a Slack token. */
   messenger: DirectMessenger;
   syncSettings: SyncSettings;
+  /** What `/metrics` shows; the store, Asana and Slack clients above report to it. */
+  metrics: AppMetrics;
   close(): Promise<void>;
 };
 
 export type ContainerOptions = {
   clock?: Clock;
   notifier?: Notifier;
+  /** `notifier` when absent. */
+  findingsNotifier?: Notifier;
   messenger?: DirectMessenger;
   logDestination?: DestinationStream;
   asana?: AsanaClient;
   /** Above the plan's budget only against the sandbox (tests, benchmarks). */
   asanaRequestsPerMinute?: number;
   inMemoryStore?: boolean;
+  /** A registry without the process's own metrics when absent. */
+  metrics?: AppMetrics;
 };
 
 export async function createContainer(config: Config, options: ContainerOptions = {}): Promise<Container> {
   const logger = createLogger(config, options.logDestination);
   const clock = options.clock ?? (() => new Date());
+  const metrics = options.metrics ?? createMetrics({ processMetrics: false });
   const store = await openStore(config.store, { inMemory: options.inMemoryStore ?? false });
+  metrics.watchStore(store.client);
   try {
     await ensureTables(store);
   } catch (error) {
@@ -76,20 +87,27 @@ export async function createContainer(config: Config, options: ContainerOptions 
     options.asana ??
     (config.asana.token === null
       ? null
-      : asanaClientFromConfig(
-          config.asana,
-          options.asanaRequestsPerMinute === undefined
+      : asanaClientFromConfig(config.asana, {
+          metrics,
+          ...(options.asanaRequestsPerMinute === undefined
             ? {}
-            : { requestsPerMinute: options.asanaRequestsPerMinute },
-        ));
+            : { requestsPerMinute: options.asanaRequestsPerMinute }),
+        }));
   const asana = unwatched === null ? null : watchAsanaToken(unwatched, asanaToken);
-  const notifier =
-    options.notifier ??
-    notifierFromConfig(config.slack, {
-      out: process.stdout,
-      logger: toBoltLogger(logger),
-      clock: () => clock().getTime(),
-    });
+  const notifierOptions = {
+    out: process.stdout,
+    logger: toBoltLogger(logger),
+    clock: () => clock().getTime(),
+    fetch: metrics.slackFetch(config.slack.apiUrl),
+  };
+  const notifier = options.notifier ?? notifierFromConfig(config.slack, notifierOptions);
+  const findingsNotifier =
+    options.findingsNotifier ??
+    (options.notifier !== undefined ||
+    config.slack.botToken === null ||
+    config.slack.findingsChannelId === config.slack.channelId
+      ? notifier
+      : notifierFromConfig({ ...config.slack, channelId: config.slack.findingsChannelId }, notifierOptions));
   const slack =
     config.slack.botToken === null
       ? null
@@ -98,6 +116,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
           retryConfig: { retries: 0 },
           timeout: config.slack.timeoutMs,
           logger: toBoltLogger(logger),
+          fetch: metrics.slackFetch(config.slack.apiUrl),
         });
   const messenger =
     options.messenger ?? (slack === null ? textDirectMessenger(process.stdout) : slackDirectMessenger(slack));
@@ -111,9 +130,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
     asana,
     asanaToken,
     notifier,
+    findingsNotifier,
     slack,
     messenger,
     syncSettings: syncSettingsFrom(config),
+    metrics,
     close: () => store.close(),
   };
 }

@@ -29,13 +29,17 @@ export type Demo = {
   users: readonly DemoUser[];
   channel: { id: string; name: string };
   pipeline: FullPipelineSummary;
+  /** The web dashboard and a one-time sign-in link for the demo's admin; null when WEB_ENABLED=false. */
+  dashboard: DemoDashboard | null;
   /** Stops the app, then both sandboxes; safe to call twice. */
   stop(): Promise<void>;
 };
 
+export type DemoDashboard = { url: string; admin: string; signInLink: string };
+
 /** Variables the demo sets itself: a real workspace's values would point it away from the sandboxes. */
 const OWNED_BY_THE_DEMO =
-  /^(SLACK_|ASANA_|PMO_CHANNEL_ID$|PMO_ADMIN_USER_IDS$|PMO_STORE$|DYNAMODB_ENDPOINT$)/;
+  /^(SLACK_|ASANA_|PMO_CHANNEL_ID$|PMO_FINDINGS_CHANNEL_ID$|PMO_ADMIN_USER_IDS$|PMO_STORE$|DYNAMODB_ENDPOINT$)/;
 
 /** The environment the app is configured from: the sandboxes' endpoints and tokens, the rest as given. */
 export function demoEnvironment(
@@ -69,6 +73,7 @@ export function demoEnvironment(
     PMO_STORE: "embedded",
     LOG_LEVEL: given("LOG_LEVEL") ?? "warn",
     HEALTH_PORT: given("HEALTH_PORT") ?? "0",
+    WEB_PORT: given("WEB_PORT") ?? "0",
   };
 }
 
@@ -106,6 +111,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await slack.waitForConnections(1);
     await introduce(slack, users);
     const pipeline = await app.runPipeline("full");
+    const dashboard = await demoDashboard(app, users);
     let stopped: Promise<void> | null = null;
     return {
       asana,
@@ -115,6 +121,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       users,
       channel,
       pipeline,
+      dashboard,
       stop: () => {
         stopped ??= unwind();
         return stopped;
@@ -124,6 +131,14 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await unwind();
     throw error;
   }
+}
+
+/** Where the dashboard listens and a sign-in link (single use, 10 minutes) for the first admin. */
+async function demoDashboard(app: RunningApp, users: readonly DemoUser[]): Promise<DemoDashboard | null> {
+  const admin = users.find((u) => u.role === "admin");
+  if (app.webUrl === null || app.services.web === null || admin === undefined) return null;
+  const link = await app.services.web.links.issue(admin.id);
+  return link.kind === "link" ? { url: app.webUrl, admin: admin.realName, signInLink: link.url } : null;
 }
 
 /**
@@ -171,7 +186,9 @@ export function pipelineSummaryText(summary: FullPipelineSummary): string {
   return lines.join("\n");
 }
 
-export function demoBanner(demo: Pick<Demo, "asana" | "slack" | "users" | "channel" | "app">): string {
+export function demoBanner(
+  demo: Pick<Demo, "asana" | "slack" | "users" | "channel" | "app"> & Partial<Pick<Demo, "dashboard">>,
+): string {
   const projects = demo.asana.workspace.projects().length;
   return [
     "PMO Pulse — DEMO",
@@ -180,6 +197,13 @@ export function demoBanner(demo: Pick<Demo, "asana" | "slack" | "users" | "chann
     `run on 127.0.0.1, and the store is in memory (it starts empty every time; DATA_DIR is not used).`,
     `PMO channel: #${demo.channel.name} (${demo.channel.id}). Health: http://127.0.0.1:${demo.app.healthPort}/healthz`,
     `People: ${demo.users.map((u) => `${u.realName}${u.role === "admin" ? " (admin)" : ""}`).join(", ")}`,
+    ...(demo.dashboard === undefined || demo.dashboard === null
+      ? []
+      : [
+          `Web dashboard: ${demo.dashboard.url}`,
+          `  Sign in as ${demo.dashboard.admin} (single use, valid 10 minutes; \`/pmo panel\` gives a new one):`,
+          `  ${demo.dashboard.signInLink}`,
+        ]),
     "To connect a real workspace, set the variables of .env.example (SLACK_BOT_TOKEN, SLACK_APP_TOKEN,",
     "PMO_CHANNEL_ID, ASANA_TOKEN, ASANA_WORKSPACE_GID) in .env or the environment; see README.",
   ].join("\n");

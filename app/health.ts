@@ -62,14 +62,19 @@ export async function readiness(check: ReadinessCheck): Promise<ReadinessReport>
   };
 }
 
+/** `/metrics`: the exposition to send (app/metrics.ts renders it). */
+export type MetricsEndpoint = { render(): Promise<{ contentType: string; body: string }> };
+
 /**
  * `/healthz`: the process answers. `/readyz`: the Slack socket is connected, the store answers and
  * Asana takes the token (503 naming each problem otherwise), with the age of the last successful sync.
+ * `/metrics` (when given): Prometheus text format.
  */
 export async function startHealthServer(
   port: number,
   check: ReadinessCheck,
   host = "0.0.0.0",
+  endpoints: { metrics?: MetricsEndpoint } = {},
 ): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const send = (status: number, body: unknown) => {
@@ -88,6 +93,20 @@ export async function startHealthServer(
         (error: unknown) => {
           check.onCheckFailed?.("readiness", error);
           send(503, { ok: false, problems: ["readiness_check_failed"] });
+        },
+      );
+      return;
+    }
+    const metrics = endpoints.metrics;
+    if (path === "/metrics" && metrics !== undefined) {
+      metrics.render().then(
+        (exposition) => {
+          res.writeHead(200, { "content-type": exposition.contentType, "cache-control": "no-store" });
+          res.end(req.method === "HEAD" ? undefined : exposition.body);
+        },
+        (error: unknown) => {
+          check.onCheckFailed?.("metrics", error);
+          send(500, { error: "metrics_unavailable" });
         },
       );
       return;

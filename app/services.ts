@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Cron } from "croner";
 import { runSync } from "../jobs/asana-sync.ts";
 import { type DailyDigestSummary, sendDailyDigest } from "../jobs/daily-digest.ts";
@@ -12,16 +13,24 @@ import {
 } from "../jobs/remind-owners.ts";
 import { Authorization } from "../services/authorization/authorization.ts";
 import { PmoService, type ScheduledRun } from "../services/commands/pmo-service.ts";
+import { createLlmSummaryWriter } from "../services/digest/llm-summary-writer.ts";
+import type { DigestSummaryWriter } from "../services/digest/summary-writer.ts";
 import { PmoError } from "../services/errors.ts";
 import { ExportService } from "../services/export/export-service.ts";
 import { FindingActions } from "../services/findings/finding-actions.ts";
 import { HomeService } from "../services/home/home-service.ts";
+import type { Logger } from "../services/logger.ts";
+import { countFindings } from "../services/metrics.ts";
 import type {
+  ChangeEntry,
+  Finding,
   FullPipelineSummary,
   PipelineSummary,
   PushAlertsSummary,
   RulesSummary,
+  StatusUpdate,
   SyncKind,
+  SyncRun,
   SyncSummary,
 } from "../services/model.ts";
 import { PortfolioSnapshot } from "../services/portfolio/portfolio-snapshot.ts";
@@ -29,7 +38,8 @@ import { RulesService } from "../services/rules/rules-service.ts";
 import { massRemovalNoticeMessage } from "../services/slack/blocks/pmo/sync.ts";
 import type { ChatClient, DirectMessenger } from "../services/slack/direct-messenger.ts";
 import { slackDirectMessenger } from "../services/slack/direct-messenger.ts";
-import type { StatusUpdateInterpreter } from "../services/updates/interpreter.ts";
+import { RuleBasedInterpreter, type StatusUpdateInterpreter } from "../services/updates/interpreter.ts";
+import { createLlmInterpreter, type LlmSettings } from "../services/updates/llm-interpreter.ts";
 import { createUpdateServices, type UpdateServices } from "../services/updates/update-services.ts";
 import {
   type SlackUserLookup,
@@ -37,6 +47,7 @@ import {
   UserDirectory,
   type UsersInfoClient,
 } from "../services/users/directory.ts";
+import { SignInLinks } from "../services/web-access/sign-in-links.ts";
 import type { Container } from "./container.ts";
 import type { ScheduledJob } from "./scheduler.ts";
 
@@ -116,6 +127,29 @@ export type AppServices = {
   digest: { send(): Promise<DailyDigestSummary> };
   pipeline: PipelineService;
   schedules: Schedules;
+  /** The web dashboard's sign-in links and session key; null when WEB_ENABLED=false. */
+  web: WebAccess | null;
+  /** What the web dashboard reads besides the portfolio snapshot. */
+  dashboard: DashboardReads;
+};
+
+export type WebAccess = {
+  links: SignInLinks;
+  /** Signs the dashboard's sessions (WEB_SESSION_SECRET, or random for this process). */
+  sessionSecret: string;
+};
+
+/** A project's whole story and the sync log, read for the web dashboard's pages. */
+export type DashboardReads = {
+  /** Every finding of the project, resolved ones included. */
+  projectFindings(projectGid: string): Promise<Finding[]>;
+  /** Its changelog, newest first. */
+  projectChanges(projectGid: string, limit: number): Promise<ChangeEntry[]>;
+  /** The status updates received from Slack, newest first. */
+  projectUpdates(projectGid: string, limit: number): Promise<StatusUpdate[]>;
+  recentSyncs(limit: number): Promise<SyncRun[]>;
+  /** A project counts as updated when its last status update is this recent (RULE_NO_STATUS_UPDATE_DAYS). */
+  freshUpdateDays: number;
 };
 
 export type BuildServicesOptions = {
@@ -126,6 +160,8 @@ export type BuildServicesOptions = {
   updates?: { retryDelayMs?: number; newId?: () => string };
   /** The Slack team the app is installed in (auth.test at start): only its members use the app. */
   installedTeamId?: string | null;
+  /** Where browsers reach the dashboard, once it listens (sign-in links); default from the config. */
+  webBaseUrl?: () => string;
 };
 
 /** How often DMs acked but not processed, and updates not written back yet, are tried again. */
@@ -179,8 +215,14 @@ export function buildServices(
   const pipeline = pipelineService(container, rules, {
     nudgeOwners: reminders.nudge,
     // The Home and /pmo lists read the portfolio next: load it now rather than in their answer.
-    afterRun: () => portfolio.warm(),
+    afterRun: async () => {
+      await portfolio.warm();
+      // Counted from the portfolio just loaded: no read of its own.
+      container.metrics.findings(countFindings((await portfolio.read()).openFindings.map((f) => f.finding)));
+    },
   });
+  const llm = languageModel(config.llm, logger);
+  const interpreter = options.interpreter ?? llm?.interpreter;
   const digest = {
     send: () =>
       sendDailyDigest({
@@ -194,8 +236,21 @@ export function buildServices(
           timeZone: config.timezone,
           freshUpdateDays: config.rules.noStatusUpdateDays,
         },
+        ...(llm === null ? {} : { summaryWriter: llm.summaryWriter }),
       }),
   };
+  const lookups = new PmoService({
+    repos,
+    portfolio,
+    users,
+    authorization,
+    jobs: {
+      runPipeline: (kind, runOptions) => pipeline.run(kind, runOptions),
+      nextRuns: () => schedules.nextRuns(),
+    },
+    logger,
+    asanaToken: container.asanaToken,
+  });
   const updates = createUpdateServices(
     {
       settings: {
@@ -210,13 +265,14 @@ export function buildServices(
       asana: container.asana,
       users,
       authorization,
+      lookups,
       rules,
       notifier: container.notifier,
       messenger: slack.messenger,
       owner,
     },
     {
-      ...(options.interpreter === undefined ? {} : { interpreter: options.interpreter }),
+      ...(interpreter === undefined ? {} : { interpreter }),
       ...options.updates,
     },
   );
@@ -241,18 +297,7 @@ export function buildServices(
     rules,
     authorization,
     portfolio,
-    lookups: new PmoService({
-      repos,
-      portfolio,
-      users,
-      authorization,
-      jobs: {
-        runPipeline: (kind, runOptions) => pipeline.run(kind, runOptions),
-        nextRuns: () => schedules.nextRuns(),
-      },
-      logger,
-      asanaToken: container.asanaToken,
-    }),
+    lookups,
     findings: new FindingActions({
       repos,
       users,
@@ -269,6 +314,7 @@ export function buildServices(
       clock,
       timeZone: config.timezone,
       logger,
+      webDashboard: config.web.enabled,
     }),
     updates,
     export: new ExportService({ repos, users, authorization, clock }),
@@ -276,6 +322,40 @@ export function buildServices(
     digest,
     pipeline,
     schedules,
+    web: config.web.enabled
+      ? webAccess(container, users, authorization, options.webBaseUrl ?? defaultWebBaseUrl(config.web))
+      : null,
+    dashboard: {
+      projectFindings: (projectGid) => repos.findings.listForProject(projectGid),
+      projectChanges: (projectGid, limit) => repos.changelog.listForProject(projectGid, limit),
+      projectUpdates: (projectGid, limit) => repos.updates.listForProject(projectGid, limit),
+      recentSyncs: (limit) => repos.syncLog.recent(limit),
+      freshUpdateDays: config.rules.noStatusUpdateDays,
+    },
+  };
+}
+
+function defaultWebBaseUrl(web: Container["config"]["web"]): () => string {
+  const url = web.baseUrl ?? `http://localhost:${web.port}`;
+  return () => url;
+}
+
+function webAccess(
+  container: Container,
+  users: UserDirectory,
+  authorization: Authorization,
+  baseUrl: () => string,
+): WebAccess {
+  const secret = container.config.web.sessionSecret ?? randomBytes(32).toString("base64url");
+  return {
+    sessionSecret: secret,
+    links: new SignInLinks({
+      settings: { secret, baseUrl },
+      clock: container.clock,
+      claimOnce: async (key, ttlMs) => (await container.repos.meta.events.record(key, ttlMs)) === "new",
+      authorization,
+      users,
+    }),
   };
 }
 
@@ -326,7 +406,7 @@ function pipelineService(
     alerts: () =>
       pushAlerts({
         repos,
-        notifier: container.notifier,
+        notifier: container.findingsNotifier,
         settings: {
           locale: config.defaultLocale,
           timeZone: config.timezone,
@@ -338,6 +418,7 @@ function pipelineService(
         leaseTtlMs,
       }),
     nudgeOwners: hooks.nudgeOwners,
+    metrics: container.metrics,
   };
   const tracked = <T>(work: Promise<T>): Promise<T> => {
     running.add(work);
@@ -358,5 +439,24 @@ function pipelineService(
       stopping.abort(new Error("the app is stopping"));
       await Promise.allSettled([...running]);
     },
+  };
+}
+
+/**
+ * The optional language model (LLM_BASE_URL and LLM_MODEL set): it reads status-update DMs, with
+ * the rules behind it on any failure, and writes the digest's opening paragraph.
+ */
+function languageModel(
+  settings: LlmSettings | null,
+  logger: Logger,
+): { interpreter: StatusUpdateInterpreter; summaryWriter: DigestSummaryWriter } | null {
+  if (settings === null) return null;
+  logger.info(
+    { llm: { model: settings.model, host: new URL(settings.baseUrl).host } },
+    "a language model reads status updates and writes the digest's summary; DM text is sent to it",
+  );
+  return {
+    interpreter: createLlmInterpreter(settings, new RuleBasedInterpreter(), logger),
+    summaryWriter: createLlmSummaryWriter(settings, logger),
   };
 }

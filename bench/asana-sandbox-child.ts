@@ -21,6 +21,16 @@ const command = z.discriminatedUnion("type", [
 const sandbox = await startSandboxAsana(settings);
 const listed = () => sandbox.workspace.projects().filter((p) => !p.archived);
 const firstOwner = listed().find((p) => p.ownerGid !== null)?.ownerGid ?? null;
+/** The five people who own the most active projects, most first (the cost benchmark's PMs). */
+const projectsByOwner = new Map<string, number>();
+for (const project of listed()) {
+  if (project.ownerGid !== null && !project.completed)
+    projectsByOwner.set(project.ownerGid, (projectsByOwner.get(project.ownerGid) ?? 0) + 1);
+}
+const topOwnerEmails = [...projectsByOwner.entries()]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 5)
+  .flatMap(([gid]) => sandbox.workspace.user(gid)?.email ?? []);
 
 process.send?.({
   type: "ready",
@@ -30,6 +40,7 @@ process.send?.({
   projects: listed().length,
   /** Someone who owns projects, for a benchmark user with projects of their own. */
   ownerEmail: firstOwner === null ? null : (sandbox.workspace.user(firstOwner)?.email ?? null),
+  ownerEmails: topOwnerEmails,
 });
 
 process.on("message", (raw: unknown) => {

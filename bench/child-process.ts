@@ -4,13 +4,18 @@ import type { z } from "zod";
 /** The next message from a forked sandbox that parses with `schema`; fails if the child exits first. */
 export function nextMessage<T>(child: ChildProcess, schema: z.ZodType<T>): Promise<T> {
   return new Promise((ok, fail) => {
+    const onExit = (code: number | null) => {
+      child.off("message", onMessage);
+      fail(new Error(`the sandbox process exited with ${code}`));
+    };
     const onMessage = (raw: unknown) => {
       const parsed = schema.safeParse(raw);
       if (!parsed.success) return;
       child.off("message", onMessage);
+      child.off("exit", onExit);
       ok(parsed.data);
     };
     child.on("message", onMessage);
-    child.once("exit", (code) => fail(new Error(`the sandbox process exited with ${code}`)));
+    child.once("exit", onExit);
   });
 }

@@ -1,6 +1,8 @@
 import { quietAwsSdkOnNode20 } from "../app/config.ts";
+import { benchCost, describeCostBench } from "./cost.ts";
 import { benchSlack, describeSlackBench } from "./slack.ts";
 import { benchSync, describeSyncBench } from "./sync.ts";
+import { benchWeb, describeWebBench } from "./web.ts";
 
 /** `npm run bench -- <name> [options]`: runs one benchmark and prints its figures (JSON with --json). */
 const BENCHMARKS: Record<string, (args: string[]) => Promise<{ text: string; json: unknown }>> = {
@@ -8,9 +10,17 @@ const BENCHMARKS: Record<string, (args: string[]) => Promise<{ text: string; jso
     const result = await benchSync(args.filter((a) => a !== "--json"));
     return { text: describeSyncBench(result), json: { full: result.full, partial: result.partial } };
   },
+  cost: async (args) => {
+    const result = await benchCost(args.filter((a) => a !== "--json"));
+    return { text: describeCostBench(result), json: result };
+  },
   slack: async (args) => {
     const result = await benchSlack(args.filter((a) => a !== "--json"));
     return { text: describeSlackBench(result), json: result };
+  },
+  web: async (args) => {
+    const result = await benchWeb(args.filter((a) => a !== "--json"));
+    return { text: describeWebBench(result), json: result };
   },
 };
 

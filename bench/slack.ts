@@ -187,6 +187,7 @@ export async function benchSlack(args: string[]) {
       ASANA_WORKSPACE_GID: asana.workspaceGid,
       DATA_DIR: dataDir,
       HEALTH_PORT: "0",
+      WEB_PORT: "0",
       LOG_LEVEL: "warn",
       ...(endpoint === null ? {} : { DYNAMODB_ENDPOINT: endpoint }),
     };

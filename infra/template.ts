@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import { createTableInput } from "../services/store/ensure-tables.ts";
 import { physicalTableName, TABLE_SPECS, type TableSpec } from "../services/store/tables.ts";
+import { alarmConditions, alarmParameters, tableAlarms } from "./alarms.ts";
 import { DYNAMODB_ACTIONS, INDEX_ACTIONS } from "./iam-actions.ts";
 
 export const POLICY_LOGICAL_ID = "TablesAccessPolicy";
@@ -13,6 +14,8 @@ const HEADER = [
   "#   aws cloudformation deploy --template-file infra/template.yaml --stack-name pmo-pulse-dev \\",
   "#     --capabilities CAPABILITY_IAM --parameter-overrides Environment=dev TablePrefix=pmo-bot",
   "# then attach the output TablesAccessPolicyArn to the role the app runs as.",
+  "# CloudWatch alarms on every table (throttles, system errors): add AlarmsEnabled=true and,",
+  "# to be notified, AlarmTopicArn=<an SNS topic ARN> to the parameter overrides.",
   "",
 ].join("\n");
 
@@ -106,6 +109,7 @@ export function buildTemplate(): string {
     outputs[`${id}Name`] = { Description: `Name of the ${spec.name} table`, Value: ref(id) };
   }
   resources[POLICY_LOGICAL_ID] = policyResource(TABLE_SPECS);
+  for (const spec of TABLE_SPECS) Object.assign(resources, tableAlarms(spec, tableLogicalId(spec)));
   outputs[`${POLICY_LOGICAL_ID}Arn`] = {
     Description: "Managed policy to attach to the role PMO Pulse runs as",
     Value: ref(POLICY_LOGICAL_ID),
@@ -124,7 +128,9 @@ export function buildTemplate(): string {
         Default: "pmo-bot",
         Description: "TABLE_PREFIX: the first part of every table name",
       },
+      ...alarmParameters(),
     },
+    Conditions: alarmConditions(),
     Resources: resources,
     Outputs: outputs,
   };

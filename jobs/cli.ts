@@ -5,6 +5,13 @@ import { type AppServices, buildServices, slackPortsOf, slackPortsWithoutSlack }
 import { PmoError } from "../services/errors.ts";
 import type { PushAlertsSummary, RulesSummary, SyncKind, SyncSummary } from "../services/model.ts";
 import { TEXT_CHANNEL } from "../services/slack/notifier.ts";
+import {
+  describeInterpreterReport,
+  emptyTally,
+  interpreterReport,
+  tallyUpdate,
+} from "../services/updates/interpreter-report.ts";
+import { runCommand } from "./run-command.ts";
 
 /**
  * `npm run job -- <name> [options]`: runs one job once and prints its summary; with --json the
@@ -16,10 +23,14 @@ const USAGE = `usage: npm run job -- <job> [options]
                                    then the rules over the synced projects
   rules [--json]                   evaluates the rules over every stored project once
   digest [--json]                  sends today's PMO digest (once a day; to stdout without Slack)
-  alerts [--json]                  posts new findings to the PMO channel (to stdout as text
-                                   when SLACK_BOT_TOKEN is not set)`;
+  alerts [--json]                  posts new findings to the findings channel (to stdout as text
+                                   when SLACK_BOT_TOKEN is not set)
+  interpreter-report [--since YYYY-MM-DD] [--json]
+                                   per field, how often PMs kept the interpreter's reading of
+                                   their DM unchanged; --json prints only one JSON object`;
 
-type JobResult = { exitCode: number; text: string; json: unknown };
+/** `jsonOnly`: with --json, the JSON object is all the job prints. */
+type JobResult = { exitCode: number; text: string; json: unknown; jsonOnly?: boolean };
 
 async function main(argv: string[]): Promise<number> {
   const [job, ...rest] = argv;
@@ -36,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     rules: { mode: "store", run: rulesJob },
     alerts: { mode: "store", run: alertsJob },
     digest: { mode: "store", run: digestJob },
+    "interpreter-report": { mode: "store", run: interpreterReportJob },
   };
   const chosen = jobs[job];
   if (chosen === undefined) {
@@ -44,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const options = { json: rest.includes("--json"), args: rest.filter((a) => a !== "--json") };
   const result = await withServices(chosen.mode, (parts) => chosen.run(parts, options.args));
-  process.stdout.write(`${result.text}\n`);
+  if (!(options.json && result.jsonOnly === true)) process.stdout.write(`${result.text}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(result.json)}\n`);
   return result.exitCode;
 }
@@ -144,7 +156,7 @@ async function alertsJob({ container, services }: JobParts, args: string[]): Pro
   if (args.length > 0) {
     return { exitCode: 2, text: `unknown option ${args[0]}\n${USAGE}`, json: { error: "usage" } };
   }
-  const { notifier } = container;
+  const notifier = container.findingsNotifier;
   const summary = await services.pipeline.pushAlerts();
   return {
     exitCode: summary.status === "failed" ? 1 : 0,
@@ -172,6 +184,33 @@ async function digestJob({ container, services }: JobParts, args: string[]): Pro
       reason: summary.reason,
       open: summary.facts?.openBySeverity ?? null,
     },
+  };
+}
+
+async function interpreterReportJob({ container }: JobParts, args: string[]): Promise<JobResult> {
+  let since: string | null;
+  try {
+    since = parseArgs({ args, options: { since: { type: "string" } }, strict: true }).values.since ?? null;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : "";
+    return { exitCode: 2, text: `${message}\n${USAGE}`, json: { error: "usage" }, jsonOnly: true };
+  }
+  if (since !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(Date.parse(since))))
+    return {
+      exitCode: 2,
+      text: `--since takes a date, YYYY-MM-DD\n${USAGE}`,
+      json: { error: "usage" },
+      jsonOnly: true,
+    };
+  const tally = emptyTally();
+  for await (const page of container.repos.updates.iterateAll())
+    for (const update of page) if (since === null || update.submittedAt >= since) tallyUpdate(tally, update);
+  const report = interpreterReport(tally);
+  return {
+    exitCode: 0,
+    text: describeInterpreterReport(report, since),
+    json: { job: "interpreter-report", since, ...report },
+    jsonOnly: true,
   };
 }
 
@@ -220,19 +259,4 @@ export function describeSync(summary: SyncSummary): string {
   return lines.join("\n");
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // Expected failures (bad config, a locked store, Asana refusing the token) get one clear
-    // message and no stack trace.
-    if (error instanceof PmoError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = error.code === "config_invalid" ? 2 : 1;
-      return;
-    }
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

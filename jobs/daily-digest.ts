@@ -1,5 +1,6 @@
 import { type DigestFacts, gatherDigestFacts, pmoDay } from "../services/digest/digest-facts.ts";
 import { DeterministicSummarizer, type DigestSummarizer } from "../services/digest/summarizer.ts";
+import { type DigestSummaryWriter, withOverview } from "../services/digest/summary-writer.ts";
 import type { Logger } from "../services/logger.ts";
 import type { Clock, Locale } from "../services/model.ts";
 import { dailyDigestMessage } from "../services/slack/blocks/daily-digest.ts";
@@ -20,6 +21,8 @@ export type DailyDigestDeps = {
   owner: string;
   settings: { locale: Locale; timeZone: string; freshUpdateDays: number };
   summarizer?: DigestSummarizer;
+  /** The optional opening paragraph (a language model); without it, or when it writes none, the digest goes without. */
+  summaryWriter?: DigestSummaryWriter;
 };
 
 export type DailyDigestSummary = {
@@ -57,12 +60,13 @@ export async function sendDailyDigest(deps: DailyDigestDeps): Promise<DailyDiges
         timezone: deps.settings.timeZone,
         freshUpdateDays: deps.settings.freshUpdateDays,
       });
-      const summary = (deps.summarizer ?? new DeterministicSummarizer()).summarize(facts, {
-        locale: deps.settings.locale,
-        timeZone: deps.settings.timeZone,
-      });
+      const wording = { locale: deps.settings.locale, timeZone: deps.settings.timeZone };
+      const summary = (deps.summarizer ?? new DeterministicSummarizer()).summarize(facts, wording);
+      const paragraph = (await deps.summaryWriter?.write(facts, wording).catch(() => null)) ?? null;
       await deps.notifier.post({
-        ...dailyDigestMessage(summary),
+        ...dailyDigestMessage(
+          paragraph === null ? summary : withOverview(summary, paragraph, deps.settings.locale),
+        ),
         metadata: { event_type: METADATA_EVENT, event_payload: { key } },
       });
       await markSent(deps, day, now);

@@ -1,3 +1,4 @@
+import type { Metrics } from "../services/metrics.ts";
 import type {
   FullPipelineSummary,
   PipelineSummary,
@@ -29,14 +30,23 @@ export type PipelineSteps = {
   alerts(): Promise<PushAlertsSummary>;
   /** DMs the owners of projects whose no_status_update finding just opened. */
   nudgeOwners(projectGids: readonly string[]): Promise<unknown>;
+  /** Told how each sync ended, for `/metrics`. */
+  metrics?: Pick<Metrics, "syncRun">;
 };
 
 export async function runSyncThenRules(
   kind: SyncKind,
-  steps: Pick<PipelineSteps, "sync" | "rules">,
+  steps: Pick<PipelineSteps, "sync" | "rules" | "metrics">,
   options: SyncRunOptions = {},
 ): Promise<PipelineSummary> {
-  const sync = await steps.sync(kind, options);
+  let sync: SyncSummary;
+  try {
+    sync = await steps.sync(kind, options);
+  } catch (error) {
+    steps.metrics?.syncRun(kind, "failed", null);
+    throw error;
+  }
+  steps.metrics?.syncRun(kind, sync.status, sync.status === "skipped" ? null : sync.stats.durationMs / 1000);
   if (sync.status !== "completed" || sync.syncId === null) return { sync, rules: null };
   const rules = await steps.rules(sync.syncId);
   return { sync: withRuleCounts(sync, rules), rules };

@@ -39,11 +39,12 @@ import type { Repositories } from "../services/store/repositories.ts";
 import { runExclusive } from "./lease.ts";
 
 /**
- * Alerts to the PMO channel (DESIGN.md section 6), as services/alerts/plan-alerts.ts decides them:
+ * Alerts to the findings channel (DESIGN.md section 6), as services/alerts/plan-alerts.ts decides them:
  * a high finding gets its own message (at most `maxIndividual` a run), the rest of what is new or
  * escalated goes into one digest, and the very first run on an empty store opens with a summary
  * and the digest instead of a flood. A finding whose message was posted and that later resolves
- * gets that message updated in place.
+ * gets that message updated in place, in the channel it was posted to (PMO_FINDINGS_CHANNEL_ID may
+ * have changed since).
  *
  * Never twice: before a post the finding records an intent (kind, channel, severity, a message key
  * that also goes into the message's metadata); after it, the message's ts. An intent still there on
@@ -260,6 +261,9 @@ async function reconcileIntents(ctx: RunContext, findings: Map<string, Finding>)
 }
 
 const withoutAccess = (f: Finding): boolean => noAccessSince(f) !== null;
+const messageId = (ref: MessageRef): string => `${ref.channel} ${ref.ts}`;
+const sameMessage = (a: MessageRef | null, b: MessageRef | null): boolean =>
+  a !== null && b !== null && messageId(a) === messageId(b);
 
 /** Whether a message about the active finding says "sin acceso" when it should not, or the reverse. */
 function accessShownWrong(f: Finding, channel: string): boolean {
@@ -273,10 +277,10 @@ function accessShownChanges(rendered: Finding, current: Finding, channel: string
   const shown = withoutAccess(rendered);
   const changes: Partial<Finding> = {};
   const alert = alertHere(current, channel);
-  if (alert !== null && alert.ts === alertHere(rendered, channel)?.ts)
+  if (alert !== null && sameMessage(alert, alertHere(rendered, channel)))
     changes.alert = { ...alert, shownWithoutAccess: shown };
   const digest = digestHere(current, channel);
-  if (digest !== null && digest.ts === digestHere(rendered, channel)?.ts)
+  if (digest !== null && sameMessage(digest, digestHere(rendered, channel)))
     changes.digest = { ...digest, shownWithoutAccess: shown };
   return Object.keys(changes).length === 0 ? null : changes;
 }
@@ -295,12 +299,15 @@ async function refreshMessages(ctx: RunContext, findings: Map<string, Finding>):
         ((f.alertClosedAt ?? null) === null || (f.alertClosedAt ?? "") < (f.resolvedAt ?? f.updatedAt))),
   );
   if (toClose.length === 0) return;
-  const digestTs = new Set(
-    toClose.map((f) => digestHere(f, ctx.channel)?.ts).filter((ts) => ts !== undefined),
-  );
-  const digestMembers = all.filter((f) => {
+  // A digest is told by its channel and ts: it may sit in the channel findings went to before.
+  const digestOf = (f: Finding): string | null => {
     const digest = digestHere(f, ctx.channel);
-    return digest !== null && digestTs.has(digest.ts);
+    return digest === null ? null : messageId(digest);
+  };
+  const digestIds = new Set(toClose.map(digestOf).filter((id) => id !== null));
+  const digestMembers = all.filter((f) => {
+    const id = digestOf(f);
+    return id !== null && digestIds.has(id);
   });
   const projects = await ctx.deps.repos.projects.batchGet(
     [...toClose, ...digestMembers].map((f) => f.projectGid),
@@ -320,15 +327,17 @@ async function refreshMessages(ctx: RunContext, findings: Map<string, Finding>):
     const message = findingMessage(render, { ...withProject(finding), changes });
     if (!(await updateMessage(ctx, alert, message))) done.set(findingKey(finding), false);
   }
-  for (const ts of digestTs) {
+  for (const id of digestIds) {
     if (ctx.signal.aborted) break;
-    const members = digestMembers.filter((f) => digestHere(f, ctx.channel)?.ts === ts);
+    const members = digestMembers.filter((f) => digestOf(f) === id);
+    const ref = members.map((f) => digestHere(f, ctx.channel)).find((d) => d !== null);
+    if (ref === undefined) continue;
     const [part] = digestParts(render, {
       entries: members.map(withProject).sort(byProject),
-      postedAt: new Date(tsMillis(ts)),
+      postedAt: new Date(tsMillis(ref.ts)),
     });
     if (part === undefined) continue;
-    if (!(await updateMessage(ctx, { channel: ctx.channel, ts }, part.message))) {
+    if (!(await updateMessage(ctx, { channel: ref.channel, ts: ref.ts }, part.message))) {
       for (const f of members) if (done.has(findingKey(f))) done.set(findingKey(f), false);
     }
   }

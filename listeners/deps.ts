@@ -7,6 +7,7 @@ import type { Logger } from "../services/logger.ts";
 import type { Clock, Locale } from "../services/model.ts";
 import type { UpdateServices } from "../services/updates/update-services.ts";
 import type { UserDirectory } from "../services/users/directory.ts";
+import type { SignInLinks } from "../services/web-access/sign-in-links.ts";
 
 /**
  * The use cases the Slack listeners call, built once by the composition root (app/services.ts):
@@ -26,6 +27,8 @@ export type ListenerServices = {
   /** The status-update conversation (DMs, its buttons, the update modal) and its durable inbox. */
   updates: Pick<UpdateServices, "conversations" | "inbox" | "receiveDirectMessage">;
   export: ExportService;
+  /** One-time sign-in links to the web dashboard (`/pmo panel`); null when WEB_ENABLED=false. */
+  web: { links: Pick<SignInLinks, "issue"> } | null;
 };
 
 /** How answers are rendered: the PMO's time zone, and the language when a person's is unknown. */

@@ -247,6 +247,10 @@ export const parsedUpdateSchema = z.object({
 });
 export type ParsedUpdate = z.output<typeof parsedUpdateSchema>;
 
+/** What the interpreter read from a DM: the project it settled on (null: none, or several) and the facts. */
+export const interpretedUpdateSchema = parsedUpdateSchema.extend({ projectGid: nullable(z.string()) });
+export type InterpretedUpdate = z.output<typeof interpretedUpdateSchema>;
+
 export const statusUpdateSchema = z.object({
   projectGid: z.string().min(1),
   slackUserId: z.string().min(1),
@@ -256,6 +260,11 @@ export const statusUpdateSchema = z.object({
   parsed: parsedUpdateSchema,
   asanaStatusUpdateGid: nullable(z.string()),
   slackEventId: nullable(z.string()),
+  /**
+   * The interpreter's reading of the DM, beside `parsed`, what the writer confirmed (after Editar,
+   * if they edited); null for an update written in the form alone, and on updates stored before it.
+   */
+  interpreted: nullable(interpretedUpdateSchema),
 });
 export type StatusUpdate = z.output<typeof statusUpdateSchema>;
 export type StatusUpdateInput = z.input<typeof statusUpdateSchema>;

@@ -5,6 +5,7 @@ import { registerFindingResolve } from "./finding-resolve.ts";
 import { registerFindingSnooze } from "./finding-snooze.ts";
 import { registerHomeFilter } from "./home-filter.ts";
 import { registerHomePage } from "./home-page.ts";
+import { registerHomeWeb } from "./home-web.ts";
 import { registerUpdateOpen } from "./update-open.ts";
 
 export function registerActions(app: App, deps: ListenerDeps): void {
@@ -13,5 +14,6 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   registerFindingSnooze(app, deps);
   registerHomeFilter(app, deps);
   registerHomePage(app, deps);
+  registerHomeWeb(app, deps);
   registerUpdateOpen(app, deps);
 }

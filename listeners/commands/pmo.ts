@@ -7,8 +7,10 @@ import {
   syncOutcomeMessage,
   syncStartedMessage,
 } from "../../services/slack/blocks/pmo/sync.ts";
+import { isPanelCommand } from "../../services/web-access/panel-command.ts";
 import type { ListenerDeps } from "../deps.ts";
 import { answerExport } from "./pmo-export.ts";
+import { answerPanel } from "./pmo-panel.ts";
 import { answerFailure, ephemeral, renderContext } from "./respond.ts";
 
 export const PMO_COMMAND = "/pmo";
@@ -21,6 +23,10 @@ export function registerPmoCommand(app: App, deps: ListenerDeps): void {
     const parsed = parsePmoCommand(command.text);
     const userId = command.user_id;
     try {
+      if (isPanelCommand(command.text)) {
+        await answerPanel(deps, respond, userId, command.team_id);
+        return;
+      }
       if (parsed.kind === "sync") {
         await answerSync(deps, respond, userId, parsed.syncKind, parsed.confirmRemovals === true);
         return;

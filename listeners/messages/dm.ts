@@ -5,7 +5,8 @@ import type { ListenerDeps } from "../deps.ts";
 /**
  * A person's DM to the app: counted against their per-minute limit (a flood is answered once and
  * dropped), recorded in the meta table (Bolt has acked it already, so it must not be lost; a
- * duplicate delivery is dropped there), then read as a status update. Bots, edits,
+ * duplicate delivery is dropped there), then answered: a lookup ("mis proyectos", "PMO-123",
+ * "hallazgos") as `/pmo` answers it, anything else read as a status update. Bots, edits,
  * deletions and messages outside the DM are ignored. The text is never logged.
  */
 export function registerDirectMessages(app: App, deps: ListenerDeps): void {

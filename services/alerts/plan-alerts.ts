@@ -7,11 +7,14 @@ import {
   severityRank,
 } from "../model.ts";
 import { isWake } from "../rules/finding-state-codec.ts";
+import { TEXT_CHANNEL } from "../slack/notifier.ts";
 
 /**
- * The alerting policy of the PMO channel (DESIGN.md section 6), pure: which findings a run posts,
- * and how. A finding is eligible when it is open and was never posted at its severity or above in
- * this channel, or when it woke from a snooze since its last message. High findings get a message
+ * The alerting policy of the findings channel (DESIGN.md section 6), pure: which findings a run
+ * posts, and how. A finding is eligible when it is open and was never posted at its severity or
+ * above, or when it woke from a snooze since its last message. A message in another Slack channel
+ * counts (the findings channel moved since: the message stays where it was posted and is updated
+ * there); one only printed as text (a run without Slack) does not count for Slack. High findings get a message
  * each, the oldest first, at most `maxIndividual` a run; the rest goes into one digest. The first
  * run on a store that never alerted anything, with more to say than `maxIndividual`, opens with a
  * summary and puts everything in the digest instead.
@@ -49,18 +52,28 @@ export const findingKey = (f: Pick<Finding, "projectGid" | "ruleId">): string =>
 /** Slack's ts is the posting time in epoch seconds ("1712345678.000200"). */
 export const tsMillis = (ts: string): number => Math.round(Number.parseFloat(ts) * 1000) || 0;
 
-/** The digest this occurrence of the finding went into in the channel; null when none. */
+/**
+ * Whether a message recorded in channel `recorded` is one a run posting to `channel` sees and
+ * updates: every Slack channel for a Slack channel, only the text pseudo-channel for text.
+ */
+export function onSameSurface(recorded: string, channel: string): boolean {
+  return (recorded === TEXT_CHANNEL) === (channel === TEXT_CHANNEL);
+}
+
+/** The digest this occurrence of the finding went into, in whichever channel; null when none. */
 export function digestHere(f: Finding, channel: string): FindingDigestRef | null {
   const digest = f.digest ?? null;
-  return digest !== null && digest.channel === channel && digest.occurrence === f.occurrences ? digest : null;
+  return digest !== null && onSameSurface(digest.channel, channel) && digest.occurrence === f.occurrences
+    ? digest
+    : null;
 }
 
-/** The finding's own message in the channel; null when none. */
+/** The finding's own message, in whichever channel; null when none. */
 export function alertHere(f: Finding, channel: string) {
-  return f.alert !== null && f.alert.channel === channel ? f.alert : null;
+  return f.alert !== null && onSameSurface(f.alert.channel, channel) ? f.alert : null;
 }
 
-/** The strongest message about this occurrence of the finding already in the channel. */
+/** The strongest message about this occurrence of the finding already posted. */
 export function strongestNotice(f: Finding, channel: string): Notice | null {
   const notices = [alertHere(f, channel), digestHere(f, channel)]
     .filter((n) => n !== null)

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Metrics } from "../metrics.ts";
 import { AsanaError, isAsanaError } from "./errors.ts";
 import {
   type AsanaEvent,
@@ -70,6 +71,8 @@ export type AsanaClientOptions = {
   requestsPerMinute?: number;
   maxConcurrentReads?: number;
   maxConcurrentWrites?: number;
+  /** Told of every request sent (retries included) and how it ended, for `/metrics`. */
+  metrics?: Pick<Metrics, "asanaRequest">;
 };
 
 export type AsanaClientStats = {
@@ -235,6 +238,7 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
       });
       const text = await response.text();
       if (response.status === 429) stats.throttled++;
+      options.metrics?.asanaRequest(spec.method, response.status);
       return {
         kind: "answered",
         status: response.status,
@@ -242,7 +246,9 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
         retryAfter: response.headers.get("retry-after"),
       };
     } catch (cause) {
-      return isTimeout(cause) ? { kind: "timeout", cause } : { kind: "network", cause };
+      const kind = isTimeout(cause) ? "timeout" : "network";
+      options.metrics?.asanaRequest(spec.method, kind);
+      return { kind, cause };
     } finally {
       clearTimeout(timer);
       release();

@@ -21,6 +21,12 @@ export type ExportFilters = {
   responsable: { asanaUserGid: string | null; label: string } | { name: string } | null;
 };
 
+/**
+ * A view chosen elsewhere (the web portfolio's filters, applied by the page's own rules): only
+ * these projects, with lines saying how they were chosen, after those of the filters.
+ */
+export type ExportSelection = { projectGids: ReadonlySet<string>; filterLines: readonly string[] };
+
 export const CHANGES_DAYS = 30;
 const QUERY_CONCURRENCY = 20;
 
@@ -66,14 +72,15 @@ export type ExportResult = {
  */
 export async function buildExport(
   repos: Pick<Repositories, "projects" | "findings" | "changelog">,
-  options: { filters: ExportFilters; locale: Locale; now: Date },
+  options: { filters: ExportFilters; locale: Locale; now: Date; selection?: ExportSelection },
 ): Promise<ExportResult> {
-  const { filters, locale, now } = options;
+  const { filters, locale, now, selection } = options;
   const projects: Project[] = [];
   for await (const page of repos.projects.iterateAll()) {
     for (const project of page) {
       const listed = project.removedAt === null || project.removedReason === "no_access";
-      if (listed && matchesProject(project, filters)) projects.push(project);
+      const selected = selection === undefined || selection.projectGids.has(project.gid);
+      if (listed && selected && matchesProject(project, filters)) projects.push(project);
     }
   }
   projects.sort((a, b) => compareSpanishNumeric(a.pmoId ?? "\uffff", b.pmoId ?? "\uffff"));
@@ -102,7 +109,7 @@ export async function buildExport(
   const data: ExportData = {
     locale,
     generatedAt: now,
-    filters: describeFilters(locale, filters),
+    filters: [...describeFilters(locale, filters), ...(selection?.filterLines ?? [])],
     projects,
     findings,
     changes,
@@ -134,14 +141,22 @@ export class ExportService {
     return this.deps.users.localeOf(slackUserId);
   }
 
-  /** The workbook for these filters, or `denied` for someone who may not export. */
-  async exportFor(slackUserId: string, filters: FindingFilters): Promise<ExportAnswer> {
+  /**
+   * The workbook for these filters (and, from the web, only the projects of its view), or `denied`
+   * for someone who may not export. `selection` is computed only for someone who may.
+   */
+  async exportFor(
+    slackUserId: string,
+    filters: FindingFilters,
+    selection?: () => Promise<ExportSelection>,
+  ): Promise<ExportAnswer> {
     const locale = await this.deps.users.localeOf(slackUserId);
     if (!(await this.deps.authorization.may(slackUserId, "export"))) return { kind: "denied", locale };
     const built = await buildExport(this.deps.repos, {
       filters: await this.resolveFilters(filters),
       locale,
       now: this.deps.clock(),
+      ...(selection === undefined ? {} : { selection: await selection() }),
     });
     return { kind: "built", locale, export: built };
   }

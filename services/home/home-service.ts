@@ -38,6 +38,8 @@ export type HomeServiceDeps = {
   clock: Clock;
   timeZone: string;
   logger: Pick<Logger, "error">;
+  /** Whether the web dashboard is on (WEB_ENABLED): the Home then offers its sign-in button. */
+  webDashboard?: boolean;
 };
 
 const STORE_CONCURRENCY = 10;
@@ -124,6 +126,7 @@ export class HomeService {
       lastSync,
       mine,
       portfolio,
+      webPanel: this.deps.webDashboard === true,
     });
   }
 

@@ -330,6 +330,7 @@ export const en: Catalog = {
   "daily.title": "📋 PMO daily digest · {day}",
   "daily.more": "… and {count} more",
   "daily.noVertical": "No vertical",
+  "daily.overview.heading": "*In short*",
   "daily.open.heading": "*Open findings*",
   "daily.open.bySeverity": "🔴 {high} high · 🟡 {medium} medium · 🟢 {low} low",
   "daily.open.vertical": "• {vertical}: {count}",
@@ -402,15 +403,16 @@ export const en: Catalog = {
   "update.health.off_track": "off track",
   "update.health.on_hold": "on hold",
 
-  "update.help.title": "*How to send me a status update*",
-  "update.help.body":
-    "Write me one message with the project (its PMO ID or its name), the progress in %, how it is going (on track, at risk, off track or on hold), the risks or blockers, the next steps and the due date if it changed. I show you what I understood and save it once you confirm.",
-  "update.help.examplesTitle": "*Examples*",
-  "update.help.example1": "• PMO-123 progress 70%, at risk because of the vendor, delivery on Friday",
-  "update.help.example2": "• Customer portal: 45%, on track. Next steps: user testing and go-live",
+  "update.help.title": "*How to send me a status update, and how to look things up*",
+  "update.help.lookups":
+    "*Look up*: write me “my projects”, “findings” or a project's PMO ID and I show you your projects, the open findings of your projects or that project's card, as `/pmo` does. For example:",
+  "update.help.lookupExample": "• How is PMO-123 doing?",
+  "update.help.updates":
+    "*Update*: write me one message with the project (its PMO ID or its name), the progress in %, how it is going (on track, at risk, off track or on hold), the risks or blockers, the next steps and the due date if it changed. I show you what I understood and save it once you confirm. For example:",
+  "update.help.updateExample": "• PMO-123 progress 70%, at risk because of the vendor, delivery on Friday",
   "update.help.footer":
-    "Only the project's owner in Asana or a PMO admin can send its update. Write “help” to see this again.",
-  "update.help.fallback": "How to send me a status update",
+    "Anyone can look things up; only the project's owner in Asana or a PMO admin can send its update. Write “help” to see this again.",
+  "update.help.fallback": "How to send me a status update, and how to look up your projects",
 
   "update.tooLong":
     "Your message has {length} characters and I only read updates of up to {max}, so I did not save it. Could you send me a shorter version? The project, progress, health, risks and next steps are enough.",
@@ -443,6 +445,19 @@ export const en: Catalog = {
   "update.card.nothing": "no progress, health or risks recognised (your text will be saved as written)",
   "update.card.unread": "Not understood: {text}",
   "update.card.question": "Shall I save it?",
+  "update.card.etaUncertain": "(is that the right date?)",
+  "update.card.understoodParts": "*I understood, project by project:*",
+  "update.card.part": "*{index}.* {summary}",
+  "update.card.questionParts": "Shall I save these {count} updates, each to its project?",
+  "update.card.refused":
+    "I won't save what you say about {projects}: only its responsable or a PMO admin may send its update.",
+  "update.card.unplaced":
+    "I won't save {count} {count:part|parts} of your message: I couldn't tell which project {count:it was|they were} about. Write {count:it|them} again with the PMO ID.",
+  "update.choose.part": "Your message is about several projects. Which one is this part about? {facts}",
+  "update.severalUnsplit":
+    "Your message is about several projects ({projects}) and I couldn't tell what you say about each, so I saved nothing. Write one line per project, each with its PMO ID.",
+  "update.savingParts": "⏳ Saving your updates for {projects}…",
+  "update.savedParts": "✅ Saved your updates, each to its project:",
   "update.button.confirm": "Confirm",
   "update.button.edit": "Edit",
   "update.button.cancel": "Cancel",
@@ -541,4 +556,11 @@ export const en: Catalog = {
   "reminder.unmapped.intro":
     "{count} {count:owner has|owners have} projects with no recent update and no Slack user linked, so I could not remind them:",
   "reminder.unmapped.howTo": "They are linked by email: the Slack email must be the same as the Asana one.",
+  "panel.link": "Your link to the PMO Pulse web dashboard: it works once and expires at {time} (10 minutes).",
+  "panel.button": "Open the web dashboard",
+  "panel.home.button": "🖥️ Web dashboard",
+  "panel.modal.title": "Web dashboard",
+  "panel.modal.close": "Close",
+  "panel.off": "The web dashboard is turned off in this installation (WEB_ENABLED=false).",
+  "panel.denied": "The web dashboard is only for members of the workspace the app is installed in.",
 };

@@ -342,6 +342,7 @@ export const es = {
   "daily.title": "📋 Resumen diario de la PMO · {day}",
   "daily.more": "… y {count} más",
   "daily.noVertical": "Sin vertical",
+  "daily.overview.heading": "*En pocas palabras*",
   "daily.open.heading": "*Hallazgos abiertos*",
   "daily.open.bySeverity": "🔴 {high} alta · 🟡 {medium} media · 🟢 {low} baja",
   "daily.open.vertical": "• {vertical}: {count}",
@@ -418,16 +419,16 @@ export const es = {
   "update.health.off_track": "con retraso",
   "update.health.on_hold": "en pausa",
 
-  "update.help.title": "*Cómo enviarme una actualización de estado*",
-  "update.help.body":
-    "Escríbeme en un solo mensaje el proyecto (su PMO ID o su nombre), el avance en %, cómo va (en curso, en riesgo, con retraso o en pausa), los riesgos o bloqueos, los próximos pasos y la fecha de entrega si cambió. Te muestro lo que entendí y lo guardo cuando lo confirmes.",
-  "update.help.examplesTitle": "*Ejemplos*",
-  "update.help.example1": "• PMO-123 avance 70%, en riesgo por el proveedor, entrega el viernes",
-  "update.help.example2":
-    "• Portal de clientes: 45 %, en curso. Próximos pasos: pruebas con usuarios y salida a producción",
+  "update.help.title": "*Cómo enviarme una actualización de estado y cómo consultarme*",
+  "update.help.lookups":
+    "*Consultar*: escríbeme «mis proyectos», «hallazgos» o el PMO ID de un proyecto y te muestro tus proyectos, los hallazgos abiertos de tus proyectos o la ficha de ese proyecto, como `/pmo`. Por ejemplo:",
+  "update.help.lookupExample": "• ¿Cómo va PMO-123?",
+  "update.help.updates":
+    "*Actualizar*: escríbeme en un solo mensaje el proyecto (su PMO ID o su nombre), el avance en %, cómo va (en curso, en riesgo, con retraso o en pausa), los riesgos o bloqueos, los próximos pasos y la fecha de entrega si cambió. Te muestro lo que entendí y lo guardo cuando lo confirmes. Por ejemplo:",
+  "update.help.updateExample": "• PMO-123 avance 70%, en riesgo por el proveedor, entrega el viernes",
   "update.help.footer":
-    "Solo el responsable del proyecto en Asana o un administrador de la PMO puede enviar su actualización. Escribe «ayuda» para ver esto otra vez.",
-  "update.help.fallback": "Cómo enviarme una actualización de estado",
+    "Cualquiera puede consultar; solo el responsable del proyecto en Asana o un administrador de la PMO puede enviar su actualización. Escribe «ayuda» para ver esto otra vez.",
+  "update.help.fallback": "Cómo enviarme una actualización de estado y cómo consultarme tus proyectos",
 
   "update.tooLong":
     "Tu mensaje tiene {length} caracteres y solo leo actualizaciones de hasta {max}, así que no lo guardé. ¿Me envías una versión más corta? Con el proyecto, el avance, el estado, los riesgos y los próximos pasos basta.",
@@ -460,6 +461,19 @@ export const es = {
   "update.card.nothing": "sin avance, estado ni riesgos reconocidos (se guardará tu texto tal cual)",
   "update.card.unread": "No entendí: {text}",
   "update.card.question": "¿Lo guardo?",
+  "update.card.etaUncertain": "(¿es la fecha correcta?)",
+  "update.card.understoodParts": "*Entendí, proyecto por proyecto:*",
+  "update.card.part": "*{index}.* {summary}",
+  "update.card.questionParts": "¿Guardo estas {count} actualizaciones, cada una en su proyecto?",
+  "update.card.refused":
+    "No guardaré lo que dices de {projects}: solo su responsable o un administrador de la PMO puede enviar su actualización.",
+  "update.card.unplaced":
+    "No guardaré {count} {count:parte|partes} de tu mensaje: no supe de qué proyecto {count:era|eran}. Vuelve a escribir{count:la|las} con su PMO ID.",
+  "update.choose.part": "Tu mensaje habla de varios proyectos. ¿De cuál es esta parte? {facts}",
+  "update.severalUnsplit":
+    "Tu mensaje habla de varios proyectos ({projects}) y no supe separar qué dices de cada uno, así que no guardé nada. Escríbeme una línea por proyecto, cada una con su PMO ID.",
+  "update.savingParts": "⏳ Guardando tus actualizaciones de {projects}…",
+  "update.savedParts": "✅ Guardé tus actualizaciones, cada una en su proyecto:",
   "update.button.confirm": "Confirmar",
   "update.button.edit": "Editar",
   "update.button.cancel": "Cancelar",
@@ -561,4 +575,11 @@ export const es = {
   "reminder.unmapped.intro":
     "{count} {count:responsable tiene|responsables tienen} proyectos sin actualización reciente y no {count:tiene|tienen} usuario de Slack asociado, así que no les pude recordar:",
   "reminder.unmapped.howTo": "Se asocian por correo: el correo de Slack debe ser el mismo que el de Asana.",
+  "panel.link": "Tu enlace al panel web de PMO Pulse: sirve una vez y vence a las {time} (10 minutos).",
+  "panel.button": "Abrir el panel web",
+  "panel.home.button": "🖥️ Panel web",
+  "panel.modal.title": "Panel web",
+  "panel.modal.close": "Cerrar",
+  "panel.off": "El panel web está desactivado en esta instalación (WEB_ENABLED=false).",
+  "panel.denied": "El panel web es solo para miembros del espacio de trabajo donde está instalada la app.",
 } as const satisfies Record<string, string>;

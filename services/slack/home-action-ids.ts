@@ -13,3 +13,6 @@ export type HomeFilterActionId = (typeof HOME_FILTER_ACTION_IDS)[number];
 export const HOME_PAGE_PREVIOUS = "home_page_previous";
 export const HOME_PAGE_NEXT = "home_page_next";
 export const HOME_PAGE_ACTION = /^home_page_(previous|next)$/;
+
+/** The Home's web dashboard button: answered with a one-time sign-in link, as `/pmo panel` is. */
+export const HOME_WEB_PANEL = "home_web_panel";

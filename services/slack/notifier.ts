@@ -1,6 +1,7 @@
 import type { MessageMetadata } from "@slack/types";
 import {
   ErrorCode,
+  type FetchFunction,
   LogLevel,
   type RetryOptions,
   type Logger as SlackLogger,
@@ -53,6 +54,8 @@ export type SlackNotifierOptions = {
    * posted twice, so a lost answer is left to the caller (which reconciles through findPosted).
    */
   retryConfig?: RetryOptions;
+  /** The WebClient's fetch (app/metrics.ts counts calls and errors through it). */
+  fetch?: FetchFunction;
 };
 
 /** The metadata key our alert messages carry, which findPosted looks for. */
@@ -111,6 +114,7 @@ export class SlackNotifier implements Notifier {
       rejectRateLimitedCalls: true,
       timeout: options.timeoutMs ?? 15_000,
       ...(options.logger === undefined ? { logLevel: LogLevel.ERROR } : { logger: options.logger }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     });
   }
 
@@ -286,7 +290,7 @@ export type NotifierSettings = {
 /** Slack when a bot token is configured (then the channel is required), text to `out` otherwise. */
 export function notifierFromConfig(
   slack: NotifierSettings,
-  options: { out: TextSink; logger?: SlackLogger; clock?: MillisClock },
+  options: { out: TextSink; logger?: SlackLogger; clock?: MillisClock; fetch?: FetchFunction },
 ): Notifier {
   if (slack.botToken === null) return new TextNotifier(options.out, options.clock);
   if (slack.channelId === null) {
@@ -304,5 +308,6 @@ export function notifierFromConfig(
     channel: slack.channelId,
     ...(slack.timeoutMs === undefined ? {} : { timeoutMs: slack.timeoutMs }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
 }

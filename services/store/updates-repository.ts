@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { StoreError } from "../errors.ts";
 import { type StatusUpdate, type StatusUpdateInput, statusUpdateSchema } from "../model.ts";
 import { isConditionFailure, parseItem, queryAll, type RepositoryOptions } from "./dynamo.ts";
@@ -8,14 +8,27 @@ import { keys, projectPk } from "./tables.ts";
 export class UpdatesRepository {
   constructor(private readonly options: RepositoryOptions) {}
 
-  /** Adds an update; the same author at the same instant for the same project is stored once. */
-  async add(input: StatusUpdateInput): Promise<{ update: StatusUpdate; added: boolean }> {
+  /**
+   * Adds an update; the same author at the same instant for the same project is stored once.
+   * `legacy`: what an update brought over from another system held that has no home here (npm run
+   * migrate), kept on the item as it was.
+   */
+  async add(
+    input: StatusUpdateInput,
+    options: { legacy?: Readonly<Record<string, unknown>> } = {},
+  ): Promise<{ update: StatusUpdate; added: boolean }> {
     const update = statusUpdateSchema.parse(input);
+    const legacy =
+      options.legacy !== undefined && Object.keys(options.legacy).length > 0 ? options.legacy : null;
     try {
       await this.options.doc.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: { ...keys.update(update.projectGid, update.submittedAt, update.slackUserId), ...update },
+          Item: {
+            ...keys.update(update.projectGid, update.submittedAt, update.slackUserId),
+            ...update,
+            ...(legacy === null ? {} : { legacy }),
+          },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
@@ -76,6 +89,24 @@ export class UpdatesRepository {
       limit,
     );
     return items.map((item) => parseItem(statusUpdateSchema, this.options.tableName, item));
+  }
+
+  /**
+   * Every stored update, page by page in the engine's order, never holding more than one page (a
+   * Scan: for reports run now and then, such as the interpreter report, not for the app's paths).
+   */
+  async *iterateAll(pageSize = 100): AsyncGenerator<StatusUpdate[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.options.doc.send(
+        new ScanCommand({ TableName: this.options.tableName, Limit: pageSize, ExclusiveStartKey: startKey }),
+      );
+      const page = (out.Items ?? []).map((item) =>
+        parseItem(statusUpdateSchema, this.options.tableName, item),
+      );
+      if (page.length > 0) yield page;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined);
   }
 
   async listByAuthor(slackUserId: string, limit = 20): Promise<StatusUpdate[]> {

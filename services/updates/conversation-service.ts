@@ -1,6 +1,7 @@
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
 import type { Authorization } from "../authorization/authorization.ts";
+import type { PmoReply, PmoService } from "../commands/pmo-service.ts";
 import { VersionConflictError } from "../errors.ts";
 import { type Locale, t } from "../i18n/index.ts";
 import type { Logger } from "../logger.ts";
@@ -13,14 +14,17 @@ import {
   parseUpdateModalMetadata,
   updateModal,
 } from "../slack/blocks/modals/update-modal.ts";
+import { pmoAnswerMessage } from "../slack/blocks/pmo/answer.ts";
 import {
   conversationMessage,
   failureMessage,
   type ResponsableInfo,
+  type SavedPart,
   savedMessage,
 } from "../slack/blocks/update-messages.ts";
 import type { DirectMessenger } from "../slack/direct-messenger.ts";
 import { unescapeMrkdwn } from "../slack/mrkdwn.ts";
+import type { MessageRef } from "../slack/notifier.ts";
 import { parseUpdateRef, UPDATE_FIELDS } from "../slack/update-ids.ts";
 import type { Repositories } from "../store/repositories.ts";
 import type { UserDirectory } from "../users/directory.ts";
@@ -29,26 +33,40 @@ import {
   classifyText,
   draftSchema,
   fromStored,
+  type NextState,
   onCancel,
   onChooseProject,
   onConfirm,
   onEdit,
   onText,
+  type Part,
   type Prior,
   type ProjectChoice,
+  partSchema,
+  partsOf,
   projectChoiceSchema,
   type Reading,
+  replyOf,
   type Step,
   type Writer,
+  withoutPart,
 } from "./conversation.ts";
 import { type AttemptContext, FOLLOWUPS_PENDING, type ProcessResult } from "./inbound.ts";
-import { type ProjectRef, type StatusUpdateInterpreter, toParsedUpdate } from "./interpreter.ts";
+import {
+  type ProjectRef,
+  RuleBasedInterpreter,
+  type StatusUpdateInterpreter,
+  toParsedUpdate,
+} from "./interpreter.ts";
+import { type DmLookup, lookupCommand } from "./lookup-phrases.ts";
 import { type SubmitUpdateDeps, submitUpdate } from "./submit-update.ts";
 
 /**
  * The conversation's I/O around the pure machine (conversation.ts): who the writer is and which
  * projects are theirs, the stored conversation, the interpreter, and the answers in the DM.
  */
+
+const RULES = new RuleBasedInterpreter();
 
 /** A DM as the listener recorded it. */
 export const directMessageSchema = z.object({
@@ -74,6 +92,8 @@ export const submissionSchema = z.object({
   submittedAt: z.iso.datetime({ offset: true }),
   project: projectChoiceSchema,
   draft: draftSchema,
+  /** A message about several projects: the other parts, each saved to its own project. */
+  others: z.array(partSchema).default([]),
 });
 export type SubmissionPayload = z.output<typeof submissionSchema>;
 
@@ -85,13 +105,24 @@ export type ModalSubmission = { userId: string; viewId: string; values: unknown;
 
 export type ModalAnswer =
   | { kind: "errors"; errors: Record<string, string> }
-  | { kind: "accepted"; id: string; submission: SubmissionPayload; conversationToClear: boolean };
+  | {
+      kind: "accepted";
+      id: string;
+      submission: SubmissionPayload;
+      /**
+       * The conversation the modal was opened from: cleared once recorded, or, when the modal saved
+       * one part of a card about several projects, left with the other parts (the card shows them).
+       */
+      conversation: { version: number; rest: NextState | null; card: MessageRef | null } | null;
+    };
 
 export type ConversationDeps = {
   repos: Repositories;
   users: Pick<UserDirectory, "profile" | "slackUserIdFor">;
   authorization: Pick<Authorization, "isAdmin" | "decide">;
   interpreter: StatusUpdateInterpreter;
+  /** The `/pmo` lookups, for the same lookups asked by DM. */
+  lookups: Pick<PmoService, "answer">;
   messenger: DirectMessenger;
   /** Records a confirmed update durably and saves it (the inbox). */
   submissions: { receive(id: string, payload: SubmissionPayload): Promise<unknown> };
@@ -101,6 +132,12 @@ export type ConversationDeps = {
   logger: Logger;
   newId: () => string;
 };
+
+/**
+ * A PMO ID named outside a risk, blocker or next step scores about 1; inside one, half of that
+ * (project-matching.ts): only the former says which project a fact is about.
+ */
+const OUTSIDE_ITEM_SCORE = 0.75;
 
 type WriterView = { writer: Writer; locale: Locale; own: Project[] };
 
@@ -136,7 +173,15 @@ export class UpdateConversations {
   private async handleTextOnce(dm: DirectMessage): Promise<void> {
     const view = await this.writerOf(dm.userId);
     const prior = await this.prior(dm.userId);
-    const reading = classifyText(dm.text) === "update" ? await this.read(dm.text, view) : null;
+    const kind = classifyText(dm.text);
+    // A lookup's few words are checked with the rules alone: never sent to a language model, nor
+    // waiting on one.
+    const reading =
+      kind === "update"
+        ? await this.read(dm.text, view)
+        : kind === "lookup"
+          ? await this.read(dm.text, view, RULES)
+          : null;
     const step = onText({
       writer: view.writer,
       prior,
@@ -144,9 +189,23 @@ export class UpdateConversations {
       sourceId: dm.eventId,
       receivedAt: dm.receivedAt,
       newId: this.deps.newId(),
-      read: () => reading ?? emptyReading(),
+      read: () => reading ?? [],
     });
     await this.follow(dm.userId, step, view, { channel: dm.channel, messageTs: null });
+  }
+
+  /** A lookup asked by DM: answered as `/pmo` answers it (same service, same message), in the DM. */
+  private async answerLookups(userId: string, channel: string, lookups: readonly DmLookup[]): Promise<void> {
+    const { settings, clock } = this.deps;
+    // Every answer is read before any is posted: a failure leaves nothing half answered for the retry.
+    const replies: PmoReply[] = [];
+    for (const lookup of lookups)
+      replies.push(await this.deps.lookups.answer(lookupCommand(lookup, userId), userId));
+    for (const reply of replies)
+      await this.deps.messenger.post(
+        channel,
+        pmoAnswerMessage({ locale: reply.locale, timeZone: settings.timezone, now: clock() }, reply),
+      );
   }
 
   // ---- buttons -----------------------------------------------------------------------------------
@@ -185,16 +244,22 @@ export class UpdateConversations {
       await this.follow(click.userId, result.step, view, { channel: click.channel, messageTs: null });
       return null;
     }
-    const { edit } = result;
-    const choices = view.writer.projects.some((p) => p.gid === edit.project.gid)
+    const { edit, part } = result;
+    const choices = view.writer.projects.some((p) => p.gid === part.project.gid)
       ? view.writer.projects
-      : [edit.project, ...view.writer.projects];
+      : [part.project, ...view.writer.projects];
     return updateModal(view.locale, {
       choices,
-      project: edit.project,
-      summary: unescapeMrkdwn(edit.draft.text),
-      parsed: edit.draft.parsed,
-      origin: { conversationId: edit.id, version: edit.version, channel: click.channel, ts: click.messageTs },
+      project: part.project,
+      summary: unescapeMrkdwn(part.draft.text),
+      parsed: part.draft.parsed,
+      origin: {
+        conversationId: edit.id,
+        version: edit.version,
+        channel: click.channel,
+        ts: click.messageTs,
+        part: edit.others.length > 0 ? part.project.gid : null,
+      },
     });
   }
 
@@ -266,8 +331,17 @@ export class UpdateConversations {
     const origin = parseUpdateModalMetadata(submission.privateMetadata);
     const found =
       origin.conversationId === null ? null : await this.deps.repos.conversations.find(submission.userId);
-    const conversation = found !== null && !found.expired ? fromStored(found.conversation) : null;
-    const draft = conversation?.id === origin.conversationId ? (conversation?.draft ?? null) : null;
+    const live = found !== null && !found.expired ? fromStored(found.conversation) : null;
+    const stored = live?.id === origin.conversationId ? live : null;
+    // The part the modal was opened for (on a card of one project, its only one). A part saved
+    // meanwhile is gone: the modal then saves on its own and leaves the other parts be.
+    const part =
+      stored?.state === "confirming"
+        ? partsOf(stored).find((p) => origin.part === null || p.project.gid === origin.part)
+        : undefined;
+    const draft = part?.draft ?? (origin.part === null ? (stored?.draft ?? null) : null);
+    const rest =
+      stored?.state === "confirming" && part !== undefined ? withoutPart(stored, part.project.gid) : null;
     const now = this.deps.clock().toISOString();
     const { summary } = check.values;
     // An untouched summary keeps the DM as it was written, byte for byte.
@@ -276,12 +350,23 @@ export class UpdateConversations {
     return {
       kind: "accepted",
       id: `modal:${submission.viewId}`,
-      conversationToClear: draft !== null,
+      conversation:
+        draft === null || stored === null
+          ? null
+          : {
+              version: stored.version,
+              rest,
+              card:
+                origin.channel === null || origin.ts === null
+                  ? null
+                  : { channel: origin.channel, ts: origin.ts },
+            },
       submission: {
         kind: "submit",
         userId: submission.userId,
         channel: origin.channel ?? submission.userId,
-        ts: origin.ts,
+        // The card stays for the parts still to confirm: the saved part is told in a new message.
+        ts: rest === null ? origin.ts : null,
         submittedAt: now,
         project: choiceOf(project),
         draft: {
@@ -290,7 +375,10 @@ export class UpdateConversations {
           receivedAt: draft?.receivedAt ?? now,
           parsed: check.values.parsed,
           unread: [],
+          etaUncertain: false,
+          interpreted: draft?.interpreted ?? null,
         },
+        others: [],
       },
     };
   }
@@ -312,7 +400,8 @@ export class UpdateConversations {
       );
       return "failed";
     }
-    if (accepted.conversationToClear)
+    const { conversation } = accepted;
+    if (conversation?.rest === null)
       await this.deps.repos.conversations
         .clear(userId)
         .catch((error: unknown) =>
@@ -321,38 +410,70 @@ export class UpdateConversations {
             "a saved update's draft could not be cleared; it expires",
           ),
         );
+    else if (conversation !== null && conversation.rest !== null)
+      await this.keepOtherParts(userId, { ...conversation, rest: conversation.rest }).catch(
+        (error: unknown) =>
+          logger.warn(
+            { err: error, user: userId },
+            "the other parts of a card could not be kept after one was saved; the card is stale",
+          ),
+      );
     return "recorded";
+  }
+
+  /** One part of a card saved from the modal: the card shows the parts still to confirm. */
+  private async keepOtherParts(
+    userId: string,
+    { version, rest, card }: { version: number; rest: NextState; card: MessageRef | null },
+  ): Promise<void> {
+    const stored = await this.deps.repos.conversations.put(
+      { slackUserId: userId, state: rest.state, data: rest.data },
+      version,
+    );
+    const conversation = fromStored(stored);
+    if (conversation === null || card === null) return;
+    const { locale } = await this.localeOf(userId);
+    await this.deps.messenger.update(card, conversationMessage({ locale }, replyOf(conversation)));
   }
 
   // ---- saving ------------------------------------------------------------------------------------
 
   /** Saves a confirmed update and shows the writer where it went. Throws when it could not be saved. */
   async saveSubmission(payload: SubmissionPayload, context: AttemptContext): Promise<ProcessResult> {
-    const { draft } = payload;
-    const outcome = await submitUpdate(this.deps.submit, {
-      projectGid: payload.project.gid,
-      slackUserId: payload.userId,
-      submittedAt: payload.submittedAt,
-      text: draft.text,
-      parsed: draft.parsed,
-      slackEventId: draft.sourceId.startsWith("modal:") ? null : draft.sourceId,
-    });
+    const parts: Part[] = [{ project: payload.project, draft: payload.draft }, ...payload.others];
+    const saved: SavedPart[] = [];
+    let alertFailed = false;
+    // Each part to its own project, in order; every step is keyed by project, so a retry after a
+    // failure half-way finds the parts already saved and saves only the rest.
+    for (const { project, draft } of parts) {
+      const outcome = await submitUpdate(this.deps.submit, {
+        projectGid: project.gid,
+        slackUserId: payload.userId,
+        submittedAt: payload.submittedAt,
+        text: draft.text,
+        parsed: draft.parsed,
+        interpreted: draft.interpreted,
+        slackEventId: draft.sourceId.startsWith("modal:") ? null : draft.sourceId,
+      });
+      if (outcome.alert === "failed") alertFailed = true;
+      saved.push({
+        project,
+        parsed: outcome.update.parsed,
+        outcome: {
+          writeBack:
+            outcome.writeBack === "pending" ? "pending" : outcome.writeBack === "off" ? "off" : "written",
+          alerted: outcome.alert === "posted" || outcome.alert === "already_posted",
+        },
+      });
+    }
     const { locale } = await this.localeOf(payload.userId);
-    const message = savedMessage(locale, {
-      project: payload.project,
-      parsed: outcome.update.parsed,
-      outcome: {
-        writeBack:
-          outcome.writeBack === "pending" ? "pending" : outcome.writeBack === "off" ? "off" : "written",
-        alerted: outcome.alert === "posted" || outcome.alert === "already_posted",
-      },
-    });
+    const message = savedMessage(locale, saved);
     // Told earlier that it failed: the good news comes as a new message they will see.
     const toldOfFailure = context.failureNotified && context.previousErrorCode !== FOLLOWUPS_PENDING;
     if (payload.ts !== null && !toldOfFailure)
       await this.deps.messenger.update({ channel: payload.channel, ts: payload.ts }, message);
     else await this.deps.messenger.post(payload.channel, message);
-    return outcome.alert === "failed" ? "retry_quietly" : "done";
+    return alertFailed ? "retry_quietly" : "done";
   }
 
   /** The explicit failure message of a DM or a confirmation that will be retried. */
@@ -396,6 +517,7 @@ export class UpdateConversations {
         submittedAt: this.deps.clock().toISOString(),
         project: step.submit.project,
         draft: step.submit.draft,
+        others: step.submit.others,
       });
       // Saved (or to be retried by the inbox): a draft left behind only lives out its hour.
       return repos.conversations
@@ -410,6 +532,7 @@ export class UpdateConversations {
         { slackUserId: userId, state: step.next.state, data: step.next.data },
         step.expectedVersion,
       );
+    if (step.reply.kind === "lookup") return this.answerLookups(userId, where.channel, step.reply.lookups);
     const responsable =
       step.reply.kind === "not_allowed" ? await this.responsableOf(step.reply.project.gid) : null;
     const message = conversationMessage({ locale: view.locale, responsable }, step.reply, step.notices);
@@ -480,8 +603,12 @@ export class UpdateConversations {
    * pass collects the PMO IDs the text names, they are read from the store (an index each), and a
    * second pass reads the text knowing them.
    */
-  private async read(text: string, view: WriterView): Promise<Reading> {
-    const { interpreter, repos } = this.deps;
+  private async read(
+    text: string,
+    view: WriterView,
+    interpreter: StatusUpdateInterpreter = this.deps.interpreter,
+  ): Promise<Reading[]> {
+    const { repos } = this.deps;
     const known = new Map(view.own.map((project) => [project.gid, project]));
     const base = {
       text,
@@ -515,32 +642,31 @@ export class UpdateConversations {
           },
         });
     }
-    const [interpretation] = message.readings;
-    if (interpretation === undefined) return emptyReading();
     const choice = (ref: ProjectRef): ProjectChoice => {
       const project = known.get(ref.gid);
       return project === undefined ? { ...ref, url: null } : choiceOf(project);
     };
-    const named =
-      interpretation.project === null
-        ? interpretation.projectRefs.filter((c) => c.reason !== "only_project").map((c) => choice(c.project))
-        : [];
-    return {
-      project: interpretation.project === null ? null : choice(interpretation.project),
-      named: [...new Map(named.map((p) => [p.gid, p])).values()],
-      parsed: toParsedUpdate(interpretation),
-      unread: interpretation.unread,
-      unknownPmoIds: interpretation.unknownPmoIds,
-    };
+    // One reading per project the message reports on: the interpreter may call out, so what it
+    // says is checked here too: a project named that is not the writer's nor found is no project.
+    return message.readings.map((interpretation): Reading => {
+      const named =
+        interpretation.project === null
+          ? interpretation.projectRefs
+              .filter((c) => c.reason !== "only_project")
+              .map((c) => choice(c.project))
+          : [];
+      return {
+        project: interpretation.project === null ? null : choice(interpretation.project),
+        named: [...new Map(named.map((p) => [p.gid, p])).values()],
+        parsed: toParsedUpdate(interpretation),
+        unread: interpretation.unread,
+        unknownPmoIds: interpretation.unknownPmoIds,
+        etaUncertain: interpretation.etaUncertain,
+        unsplit:
+          interpretation.project === null &&
+          interpretation.projectRefs.filter((c) => c.reason === "pmo_id" && c.score > OUTSIDE_ITEM_SCORE)
+            .length > 1,
+      };
+    });
   }
-}
-
-function emptyReading(): Reading {
-  return {
-    project: null,
-    named: [],
-    parsed: { progress: null, health: null, risks: [], blockers: [], nextSteps: [], eta: null },
-    unread: [],
-    unknownPmoIds: [],
-  };
 }

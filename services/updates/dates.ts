@@ -22,12 +22,20 @@ import { foldWord } from "./slack-text.ts";
  * - "en 2 semanas" / "in two weeks": today plus 14 days; "mañana", "pasado mañana", "hoy".
  * - A month alone ("en julio") is not a date: the interpreter does not guess which day.
  * - An impossible date (31/02, 2026-13-01) is recognised as a date but resolves to null.
+ *
+ * Uncertain (read, and flagged for the writer to confirm): "next Friday", "el próximo viernes",
+ * "el viernes que viene" when that weekday is still to come this week, since many mean the one of
+ * next week (on a Wednesday "next Friday" is the 10th or the 17th; "next Monday" is only the 13th);
+ * and, in English, a numeric date both of whose orders are real dates (05/08: 8 May or 5 August).
  */
 
 export type DateContext = { now: Date; timezone: string; language: Locale };
 
-/** A date found in folded text; `iso` is null when it looks like a date but is impossible. */
-export type DateMention = { start: number; end: number; iso: string | null };
+/**
+ * A date found in folded text; `iso` is null when it looks like a date but is impossible.
+ * `uncertain`: the phrase has more than one common reading (see the decisions above).
+ */
+export type DateMention = { start: number; end: number; iso: string | null; uncertain: boolean };
 
 type CalendarDay = { year: number; month: number; day: number };
 
@@ -102,8 +110,19 @@ const ORDINAL = "(?:st|nd|rd|th|º|°|ro)?";
 const NOT_MORE_NUMBER = "(?![\\p{L}\\p{N}%/-]|[.,]\\d)";
 const WEEKDAY_PREFIX = `(?:(?:el |on )?${WEEKDAY},? (?:el |the )?)?`;
 
+let lastToday: { at: number; timezone: string; day: CalendarDay } | null = null;
+
 /** Today's calendar day in the time zone (UTC when the zone is unknown). */
 export function todayIn(now: Date, timezone: string): CalendarDay {
+  if (lastToday !== null && lastToday.at === now.getTime() && lastToday.timezone === timezone) {
+    return { ...lastToday.day };
+  }
+  const day = computeToday(now, timezone);
+  lastToday = { at: now.getTime(), timezone, day };
+  return { ...day };
+}
+
+function computeToday(now: Date, timezone: string): CalendarDay {
   const zoned = new TZDate(now.getTime(), timezone);
   if (Number.isNaN(zoned.getTime())) {
     return { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() };
@@ -200,12 +219,23 @@ type Resolver = (
   today: CalendarDay,
   language: Locale,
 ) => string | null;
+type Uncertainty = (groups: readonly (string | undefined)[], today: CalendarDay, language: Locale) => boolean;
 
 const toNumber = (value: string | undefined): number => Number(value ?? Number.NaN);
 const monthOf = (value: string | undefined): number => MONTHS[(value ?? "").replace(/\.$/, "")] ?? 0;
 const weekdayOf = (value: string | undefined): number => WEEKDAYS[value ?? ""] ?? 0;
 
-const DATE_PATTERNS: readonly { regex: RegExp; resolve: Resolver }[] = [
+/** Both orders of a numeric date are real, different days: read in English, it could be either. */
+const bothOrdersReal: Uncertainty = ([first, second], _today, language) => {
+  const a = toNumber(first);
+  const b = toNumber(second);
+  return language === "en" && a !== b && a >= 1 && a <= 12 && b >= 1 && b <= 12;
+};
+
+/** Words before or after a weekday that some read as this week's and others as next week's. */
+const TWO_WEEK_MODIFIERS = new Set(["next", "el proximo", "proximo", "el siguiente", "que viene"]);
+
+const DATE_PATTERNS: readonly { regex: RegExp; resolve: Resolver; uncertain?: Uncertainty }[] = [
   {
     regex: new RegExp(`${WORD_START}(\\d{4})-(\\d{1,2})-(\\d{1,2})${WORD_END}`, "gu"),
     resolve: ([year, month, day]) => exactDate(toNumber(year), toNumber(month), toNumber(day)),
@@ -219,6 +249,7 @@ const DATE_PATTERNS: readonly { regex: RegExp; resolve: Resolver }[] = [
       const { day, month } = numericDayMonth(toNumber(first), toNumber(second), language);
       return dayMonthWithYear(today, month, day, year);
     },
+    uncertain: bothOrdersReal,
   },
   {
     regex: new RegExp(
@@ -243,15 +274,21 @@ const DATE_PATTERNS: readonly { regex: RegExp; resolve: Resolver }[] = [
   },
   {
     regex: new RegExp(
-      `${WORD_START}(?:(?:el|este|esta|this|next|coming|this coming|el proximo|proximo|el siguiente|on|el dia) )?(${WEEKDAY})(?: (de la proxima semana|de la semana que viene|de la siguiente semana|next week|que viene|proximo))?${WORD_END}`,
+      `${WORD_START}(?:(el|este|esta|this|next|coming|this coming|el proximo|proximo|el siguiente|on|el dia) )?(${WEEKDAY})(?: (de la proxima semana|de la semana que viene|de la siguiente semana|next week|que viene|proximo))?${WORD_END}`,
       "gu",
     ),
-    resolve: ([name, nextWeek], today) => {
+    resolve: ([, name, nextWeek], today) => {
       const target = weekdayOf(name);
       if (nextWeek === undefined || nextWeek === "que viene" || nextWeek === "proximo") {
         return nextWeekday(today, target);
       }
       return isoOf(addDays(mondayOfNextWeek(today), (target + 6) % 7));
+    },
+    uncertain: ([before, name, after], today) => {
+      const modified = TWO_WEEK_MODIFIERS.has(before ?? "") || TWO_WEEK_MODIFIERS.has(after ?? "");
+      if (!modified) return false;
+      const ahead = (weekdayOf(name) - weekday(today) + 7) % 7 || 7;
+      return epochDay(addDays(today, ahead)) < epochDay(mondayOfNextWeek(today));
     },
   },
   {
@@ -345,8 +382,10 @@ export function findDateMentions(text: string, context: DateContext): DateMentio
   const found: DateMention[] = [];
   for (const pattern of DATE_PATTERNS) {
     for (const match of text.matchAll(pattern.regex)) {
-      const iso = pattern.resolve(match.slice(1), today, context.language);
-      found.push({ start: match.index, end: match.index + match[0].length, iso });
+      const groups = match.slice(1);
+      const iso = pattern.resolve(groups, today, context.language);
+      const uncertain = iso !== null && (pattern.uncertain?.(groups, today, context.language) ?? false);
+      found.push({ start: match.index, end: match.index + match[0].length, iso, uncertain });
     }
   }
   found.sort((a, b) => a.start - b.start || b.end - a.end);

@@ -7,6 +7,7 @@ import type { Clock } from "../model.ts";
 import {
   ACTIVE_FINDING_STATUSES,
   type ChangeEntryInput,
+  type InterpretedUpdate,
   type ParsedUpdate,
   type Project,
   type RulesSummary,
@@ -62,6 +63,8 @@ export type UpdateSubmission = {
   submittedAt: string;
   text: string;
   parsed: ParsedUpdate;
+  /** What the interpreter read, kept beside `parsed` (null: nothing was read, a form alone). */
+  interpreted?: InterpretedUpdate | null;
   slackEventId: string | null;
 };
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AsanaClient } from "../asana/client.ts";
 import type { Authorization } from "../authorization/authorization.ts";
+import type { PmoService } from "../commands/pmo-service.ts";
 import type { Locale } from "../i18n/index.ts";
 import type { Logger } from "../logger.ts";
 import type { Clock } from "../model.ts";
@@ -42,6 +43,8 @@ export type UpdateServicesDeps = {
   asana: Pick<AsanaClient, "createStatusUpdate"> | null;
   users: UserDirectory;
   authorization: Pick<Authorization, "isAdmin" | "decide">;
+  /** The `/pmo` lookups: a DM may ask for them too ("mis proyectos", "PMO-123", "hallazgos"). */
+  lookups: Pick<PmoService, "answer">;
   /** The PMO channel: updates reporting a risk are posted there. */
   notifier: Notifier;
   /** The writer's DM with the app. */
@@ -135,6 +138,7 @@ export function createUpdateServices(
     users: deps.users,
     authorization: deps.authorization,
     interpreter: options.interpreter ?? new RuleBasedInterpreter(),
+    lookups: deps.lookups,
     messenger: deps.messenger,
     submissions: { receive: (id, payload) => inbox.receive(id, payload) },
     submit,

@@ -169,6 +169,24 @@ describe("parseConfig", () => {
   });
 });
 
+describe("channels", () => {
+  it("sends findings alerts to PMO_CHANNEL_ID unless PMO_FINDINGS_CHANNEL_ID is set", () => {
+    expect(parseConfig(slackAndAsana, "app").slack).toMatchObject({
+      channelId: "C0123456789",
+      findingsChannelId: "C0123456789",
+    });
+    expect(
+      parseConfig({ ...slackAndAsana, PMO_FINDINGS_CHANNEL_ID: "C0FINDINGS1" }, "app").slack,
+    ).toMatchObject({ channelId: "C0123456789", findingsChannelId: "C0FINDINGS1" });
+    expect(parseConfig({}, "store").slack.findingsChannelId).toBeNull();
+  });
+
+  it("refuses a findings channel that is not a channel ID", () => {
+    const error = problemsOf({ ...slackAndAsana, PMO_FINDINGS_CHANNEL_ID: "#pmo-findings" }, "app");
+    expect(error.problems.map((p) => p.variable)).toEqual(["PMO_FINDINGS_CHANNEL_ID"]);
+  });
+});
+
 describe("where tokens are sent", () => {
   it("accepts https anywhere and plain http only on a loopback host", () => {
     for (const [slack, asana] of [
@@ -218,6 +236,51 @@ describe("time limits", () => {
     expect(problemsOf({ DYNAMODB_TIMEOUT_MS: "0" }, "store").problems[0]?.variable).toBe(
       "DYNAMODB_TIMEOUT_MS",
     );
+  });
+});
+
+describe("the language model", () => {
+  const llm = { LLM_BASE_URL: "https://api.openai.com/v1/", LLM_MODEL: "gpt-4.1-mini" };
+
+  it("is off unless LLM_BASE_URL and LLM_MODEL are both set", () => {
+    expect(parseConfig({}, "store").llm).toBeNull();
+    expect(parseConfig({ LLM_API_KEY: "sk-unused-key" }, "store").llm).toBeNull();
+    expect(parseConfig(llm, "store").llm).toEqual({
+      baseUrl: "https://api.openai.com/v1",
+      model: "gpt-4.1-mini",
+      apiKey: null,
+      timeoutMs: 8000,
+    });
+    expect(
+      parseConfig({ ...llm, LLM_API_KEY: "sk-live-123456", LLM_TIMEOUT_MS: "3000" }, "store").llm,
+    ).toMatchObject({ apiKey: "sk-live-123456", timeoutMs: 3000 });
+  });
+
+  it("names the half that is missing when only one of the two is set", () => {
+    expect(problemsOf({ LLM_BASE_URL: llm.LLM_BASE_URL }, "store").problems.map((p) => p.variable)).toEqual([
+      "LLM_MODEL",
+    ]);
+    expect(problemsOf({ LLM_MODEL: "llama3.1" }, "store").problems.map((p) => p.variable)).toEqual([
+      "LLM_BASE_URL",
+    ]);
+  });
+
+  it("sends the DMs over https, plain http only to this machine (vLLM, Ollama)", () => {
+    expect(parseConfig({ ...llm, LLM_BASE_URL: "http://127.0.0.1:11434/v1" }, "store").llm?.baseUrl).toBe(
+      "http://127.0.0.1:11434/v1",
+    );
+    const error = problemsOf({ ...llm, LLM_BASE_URL: "http://llm.example.com/v1" }, "store");
+    expect(error.problems.map((p) => p.variable)).toEqual(["LLM_BASE_URL"]);
+    expect(error.problems[0]?.problem).toContain("must be an https URL");
+  });
+
+  it("keeps the key a secret: listed for the logger, never echoed in full", () => {
+    expect(parseConfig({ ...llm, LLM_API_KEY: "sk-live-abcdef" }, "store").secrets).toContain(
+      "sk-live-abcdef",
+    );
+    const error = problemsOf({ ...llm, LLM_API_KEY: "sk-live-abcdef", LLM_TIMEOUT_MS: "5" }, "store");
+    expect(error.problems.map((p) => p.variable)).toEqual(["LLM_TIMEOUT_MS"]);
+    expect(error.message).not.toContain("sk-live-abcdef");
   });
 });
 

@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
+import { runScript } from "../fixtures/node-script.ts";
 
 /**
  * `npm start -- --demo --prompt` as a new user meets it, in its own Node process: the prompt's
@@ -15,37 +15,33 @@ afterAll(() => {
 const PROMPT = /(\S> | {2}> |\[y\/n\] )$/;
 
 function startDemoPrompt() {
-  const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts", "--demo", "--prompt"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "silent", TZ: "UTC" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const { child, done, stdout, stderr } = runScript(
+    "app/main.ts",
+    ["--demo", "--prompt"],
+    { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "silent", TZ: "UTC" },
+    { interactive: true },
+  );
   children.push({ kill: () => child.kill("SIGKILL") });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+  const exited = done.then((result) => result.code);
 
   const waitFor = async (test: () => boolean, what: string, timeoutMs = 20_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!test()) {
       if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}; stdout so far:\n${stdout.slice(-3000)}\n${stderr}`);
-      await new Promise((done) => setTimeout(done, 50));
+        throw new Error(
+          `timed out waiting for ${what}; stdout so far:\n${stdout().slice(-3000)}\n${stderr()}`,
+        );
+      await new Promise((ok) => setTimeout(ok, 50));
     }
   };
   /** Types a line; returns what the demo printed until it asked for the next one. */
   const say = async (line: string): Promise<string> => {
-    const from = stdout.length;
-    child.stdin.write(`${line}\n`);
-    await waitFor(() => PROMPT.test(stdout.slice(from)), JSON.stringify(line));
-    return stdout.slice(from);
+    const from = stdout().length;
+    child.stdin?.write(`${line}\n`);
+    await waitFor(() => PROMPT.test(stdout().slice(from)), JSON.stringify(line));
+    return stdout().slice(from);
   };
-  return { child, exited, say, waitFor, stdout: () => stdout };
+  return { child, exited, say, waitFor, stdout };
 }
 
 describe("the demo's prompt, driven through stdin", () => {
@@ -90,7 +86,7 @@ describe("the demo's prompt, driven through stdin", () => {
     expect(adminHome).toContain("== Portafolio ==");
 
     expect(await demo.say("/pmo ayuda")).toContain("/pmo mis-proyectos");
-    demo.child.stdin.write("salir\n");
+    demo.child.stdin?.write("salir\n");
     expect(await demo.exited).toBe(0);
   }, 120_000);
 });

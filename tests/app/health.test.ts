@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { readiness, startHealthServer } from "../../app/health.ts";
+import { createMetrics } from "../../app/metrics.ts";
+import { parseExposition, sampleValue } from "../fixtures/prometheus-text.ts";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -96,5 +98,51 @@ describe("/readyz when a check itself throws", () => {
     const text = await answer.text();
     expect(JSON.parse(text)).toEqual({ ok: false, problems: ["readiness_check_failed"] });
     expect(text).not.toContain("deadbeef");
+  });
+});
+
+describe("/metrics", () => {
+  const check = {
+    socketConnected: () => true,
+    storeReachable: async () => {},
+    lastSuccessfulSyncAt: async () => null,
+    now,
+  };
+
+  it("serves the exposition it is given, and nothing without one", async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    metrics.syncRun("partial", "completed", 12);
+    const server = await startHealthServer(0, check, "127.0.0.1", { metrics });
+    const bare = await startHealthServer(0, check, "127.0.0.1");
+    closers.push(server.close, bare.close);
+    const answer = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const exposition = parseExposition(await answer.text());
+    expect(sampleValue(exposition, "pmo_sync_runs_total", { kind: "partial", outcome: "completed" })).toBe(1);
+    expect((await fetch(`http://127.0.0.1:${bare.port}/metrics`)).status).toBe(404);
+  });
+
+  it("answers 500 with a code when rendering fails, never the error's text", async () => {
+    const failures: string[] = [];
+    const server = await startHealthServer(
+      0,
+      { ...check, onCheckFailed: (what) => failures.push(what) },
+      "127.0.0.1",
+      {
+        metrics: {
+          render: async () => {
+            throw new Error("registry exploded at 0xdeadbeef");
+          },
+        },
+      },
+    );
+    closers.push(server.close);
+    const answer = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    expect(answer.status).toBe(500);
+    const text = await answer.text();
+    expect(JSON.parse(text)).toEqual({ error: "metrics_unavailable" });
+    expect(text).not.toContain("deadbeef");
+    expect(failures).toEqual(["metrics"]);
   });
 });

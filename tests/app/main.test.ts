@@ -7,9 +7,9 @@ import { startApp } from "../../app/start.ts";
 import { SYNC_LEASE } from "../../jobs/asana-sync.ts";
 import { startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { startSandboxSlack } from "../../sandbox/slack/server.ts";
-import { openStore, type Store } from "../../services/store/client.ts";
-import { createRepositories } from "../../services/store/repositories.ts";
-import { buildApp, freePort } from "../fixtures/built-app.ts";
+import { buildApp } from "../fixtures/built-app.ts";
+import { endpointStore } from "../fixtures/endpoint-store.ts";
+import { freePort } from "../fixtures/local-server.ts";
 import { runNode } from "../fixtures/node-script.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -73,6 +73,7 @@ describe("npm start", () => {
         ASANA_BASE_URL: asana.baseUrl,
         ASANA_WORKSPACE_GID: asana.workspaceGid,
         HEALTH_PORT: String(port),
+        WEB_PORT: "0",
         LOG_LEVEL: "silent",
         TABLE_PREFIX: `t-${randomUUID().slice(0, 8)}`,
       },
@@ -98,23 +99,13 @@ describe("npm start", () => {
   it("SIGTERM during a sync: the run is recorded as failed, the lease released, exit 0", async () => {
     const slack = await startSandboxSlack();
     const asana = await startSandboxAsana({ projects: 300, latencyMs: 40, requestsPerMinute: 1_000_000 });
-    const engine: Store = await openStore(
-      {
-        engine: "embedded",
-        endpoint: null,
-        region: null,
-        tablePrefix: "unused",
-        env: "test",
-        dataDir: "unused",
-      },
-      { inMemory: true },
-    );
+    // The app creates its tables on start.
+    const target = await endpointStore({ env: "dev", tables: false });
     cleanups.push(
-      () => engine.close(),
+      target.close,
       () => asana.stop(),
       () => slack.stop(),
     );
-    const tablePrefix = `t-${randomUUID().slice(0, 8)}`;
     const { child, exited } = runMain({
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_APP_TOKEN: slack.appToken,
@@ -124,23 +115,14 @@ describe("npm start", () => {
       ASANA_TOKEN: asana.token,
       ASANA_BASE_URL: asana.baseUrl,
       ASANA_WORKSPACE_GID: asana.workspaceGid,
-      DYNAMODB_ENDPOINT: engine.endpoint ?? "",
-      TABLE_PREFIX: tablePrefix,
+      ...target.env,
       HEALTH_PORT: String(await freePort()),
+      WEB_PORT: "0",
       LOG_LEVEL: "warn",
     });
     cleanups.push(async () => child.kill("SIGKILL"));
     await slack.waitForConnections(1, 20_000);
-    const store = await openStore({
-      engine: "endpoint",
-      endpoint: engine.endpoint,
-      region: null,
-      tablePrefix,
-      env: "dev",
-      dataDir: "unused",
-    });
-    cleanups.push(() => store.close());
-    const repos = createRepositories(store, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
+    const { repos } = target;
     await slack.sendCommand("U0SBXADM01", "/pmo", "sync full");
     for (let i = 0; i < 200 && (await repos.meta.leases.get(SYNC_LEASE)) === null; i++)
       await new Promise((ok) => setTimeout(ok, 50));

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { parseConfig } from "../../app/config.ts";
 import { type Container, createContainer } from "../../app/container.ts";
 import {
@@ -11,7 +12,9 @@ import {
 import { PmoError } from "../../services/errors.ts";
 import type { SlackMessage } from "../../services/slack/blocks/finding-parts.ts";
 import { TextNotifier } from "../../services/slack/notifier.ts";
-import { ASANA_USERS, PM, PM_DM, SLACK_USERS, START, seedProjects } from "../fixtures/update-world.ts";
+import { type FakeSlack, startFakeSlack } from "../fixtures/fake-slack.ts";
+import { jsonAnswer, startLlmEndpoint } from "../fixtures/llm-endpoint.ts";
+import { ASANA_USERS, P1, PM, PM_DM, SLACK_USERS, START, seedProjects } from "../fixtures/update-world.ts";
 
 /**
  * The composition root: every use case built once from the container, and the schedules, `/pmo
@@ -25,13 +28,14 @@ afterEach(async () => {
   await Promise.all(worlds.splice(0).map((w) => w.container.close()));
 });
 
-async function world(options: { schedulesOn?: boolean } = {}): Promise<World> {
+async function world(options: { schedulesOn?: boolean; env?: Record<string, string> } = {}): Promise<World> {
   const config = parseConfig(
     {
       PMO_ADMIN_USER_IDS: "UADMIN0001",
       LOG_LEVEL: "silent",
       TABLE_PREFIX: `t-${randomUUID().slice(0, 8)}`,
       PMO_TIMEZONE: "America/Bogota",
+      ...options.env,
     },
     "store",
   );
@@ -65,6 +69,20 @@ async function world(options: { schedulesOn?: boolean } = {}): Promise<World> {
   return built;
 }
 
+/** The projects, and the PM mapped to Asana already (no Asana client here): the PM owns PMO-101. */
+async function seedProjectsAndPm(repos: Container["repos"]): Promise<void> {
+  await seedProjects(repos);
+  const email = SLACK_USERS[PM]?.email ?? "";
+  await repos.users.upsert({
+    slackUserId: PM,
+    email,
+    name: "PM",
+    asanaUserGid: ASANA_USERS[email] ?? null,
+    locale: "es",
+    refreshedAt: START.toISOString(),
+  });
+}
+
 describe("buildServices", () => {
   it("schedules every job, once each, on the services it built", async () => {
     const { services } = await world();
@@ -96,17 +114,7 @@ describe("buildServices", () => {
 
   it("the pending-updates schedule retries, on the same inbox, a DM that could not be answered", async () => {
     const w = await world();
-    await seedProjects(w.container.repos);
-    // Mapped to Asana already (no Asana client here): the PM owns PMO-101.
-    const email = SLACK_USERS[PM]?.email ?? "";
-    await w.container.repos.users.upsert({
-      slackUserId: PM,
-      email,
-      name: "PM",
-      asanaUserGid: ASANA_USERS[email] ?? null,
-      locale: "es",
-      refreshedAt: START.toISOString(),
-    });
+    await seedProjectsAndPm(w.container.repos);
     w.slackDown.on = true;
     const dm = {
       kind: "dm",
@@ -129,6 +137,60 @@ describe("buildServices", () => {
     expect(await job.run()).toMatchObject({ inbound: { pending: 0 } });
   });
 
+  it("with LLM_BASE_URL and LLM_MODEL, a language model reads the DMs and writes the digest's paragraph", async () => {
+    const endpoint = await startLlmEndpoint();
+    try {
+      const schemaName = z.object({
+        response_format: z.object({ json_schema: z.object({ name: z.string() }) }),
+      });
+      endpoint.reply((request) =>
+        schemaName.parse(request.body).response_format.json_schema.name === "digest_paragraph"
+          ? jsonAnswer({ paragraph: "Un día tranquilo." })
+          : jsonAnswer({
+              language: "es",
+              confidence: 0.9,
+              updates: [
+                {
+                  projectGid: P1,
+                  pmoId: null,
+                  progress: 42,
+                  health: "on_track",
+                  risks: [],
+                  blockers: [],
+                  nextSteps: [],
+                  eta: null,
+                  etaUncertain: false,
+                },
+              ],
+            }),
+      );
+      const w = await world({ env: { LLM_BASE_URL: endpoint.baseUrl, LLM_MODEL: "standin-model" } });
+      await seedProjectsAndPm(w.container.repos);
+      const dm = {
+        kind: "dm",
+        eventId: "EvLlm1",
+        userId: PM,
+        channel: PM_DM,
+        text: "Portal de clientes avance 70%",
+        ts: "1772636000.000200",
+        receivedAt: START.toISOString(),
+      };
+      await w.services.updates.inbox.receive(dm.eventId, dm);
+      await w.services.updates.inbox.idle();
+      const card = JSON.stringify(w.dms);
+      expect(card).toContain("avance 42 %");
+      expect(card).not.toContain("avance 70");
+      expect(endpoint.requests[0]?.raw).toContain("Portal de clientes avance 70%");
+
+      expect((await w.services.digest.send()).status).toBe("sent");
+      expect(endpoint.requests.map((r) => schemaName.parse(r.body).response_format.json_schema.name)).toEqual(
+        ["status_update_reading", "digest_paragraph"],
+      );
+    } finally {
+      await endpoint.stop();
+    }
+  });
+
   it("runs /pmo sync and the scheduled sync through the one pipeline (here: no Asana token, said plainly)", async () => {
     const { services } = await world();
     const outcome = await services.lookups.runSync("partial");
@@ -147,5 +209,63 @@ describe("buildServices", () => {
     const filters = { severities: [], vertical: null, responsable: null };
     expect((await services.export.exportFor(PM, filters)).kind).toBe("denied");
     expect(services.authorization.isAdmin("UADMIN0001")).toBe(true);
+  });
+});
+
+describe("channels", () => {
+  const slackWorlds: { container: Container; slack: FakeSlack }[] = [];
+  afterEach(async () => {
+    for (const w of slackWorlds.splice(0)) {
+      w.slack.stop();
+      await w.container.close();
+    }
+  });
+
+  async function slackWorld(env: Record<string, string>) {
+    const slack = startFakeSlack();
+    const config = parseConfig(
+      {
+        SLACK_BOT_TOKEN: "xoxb-test",
+        SLACK_API_URL: slack.apiUrl,
+        PMO_CHANNEL_ID: "C0PMO",
+        LOG_LEVEL: "silent",
+        TABLE_PREFIX: `t-${randomUUID().slice(0, 8)}`,
+        ...env,
+      },
+      "store",
+    );
+    const container = await createContainer(
+      { ...config, store: { ...config.store, engine: "embedded" } },
+      { inMemoryStore: true, clock: () => START },
+    );
+    slackWorlds.push({ container, slack });
+    const ports: SlackPorts = {
+      userLookup: { info: async () => ({ email: null, name: null, locale: null }) },
+      messenger: { post: async (channel) => ({ channel, ts: "1.000000" }), update: async () => undefined },
+    };
+    return { container, slack, services: buildServices(container, ports, { schedulesOn: false }) };
+  }
+
+  it("posts findings alerts to PMO_FINDINGS_CHANNEL_ID and the daily digest to PMO_CHANNEL_ID", async () => {
+    const { container, slack, services } = await slackWorld({ PMO_FINDINGS_CHANNEL_ID: "C0FINDINGS" });
+    await container.repos.projects.upsert({ gid: "1", name: "Proyecto 1", pmoId: "PMO-1" }, 0);
+    await container.repos.findings.open({
+      projectGid: "1",
+      ruleId: "schedule_risk",
+      severity: "high",
+      details: { daysToDue: 5, progress: 40 },
+    });
+    expect((await services.pipeline.pushAlerts()).counts.posted).toBe(1);
+    expect((await services.digest.send()).status).toBe("sent");
+    expect(slack.messages.map((m) => [m.channel, m.metadata?.event_type])).toEqual([
+      ["C0FINDINGS", "pmo_finding_alert"],
+      ["C0PMO", "pmo_daily_digest"],
+    ]);
+  });
+
+  it("without PMO_FINDINGS_CHANNEL_ID, findings alerts share the PMO channel and its pacing", async () => {
+    const { container } = await slackWorld({});
+    expect(container.findingsNotifier).toBe(container.notifier);
+    expect(container.findingsNotifier.channel).toBe("C0PMO");
   });
 });

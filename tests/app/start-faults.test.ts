@@ -4,7 +4,8 @@ import { parseConfig } from "../../app/config.ts";
 import { startApp } from "../../app/start.ts";
 import { startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { startSandboxSlack } from "../../sandbox/slack/server.ts";
-import { buildApp, freePort } from "../fixtures/built-app.ts";
+import { buildApp } from "../fixtures/built-app.ts";
+import { freePort } from "../fixtures/local-server.ts";
 import { runNode } from "../fixtures/node-script.ts";
 import { startSilentEndpoint } from "../fixtures/silent-endpoint.ts";
 
@@ -48,6 +49,7 @@ describe("npm start with a token Slack refuses", () => {
         ASANA_WORKSPACE_GID: asana.workspaceGid,
         DATA_DIR: `/tmp/pmo-${randomUUID()}`,
         HEALTH_PORT: String(await freePort()),
+        WEB_PORT: "0",
         LOG_LEVEL: "silent",
       });
       const result = await done;
@@ -76,6 +78,7 @@ describe("Asana refusing ASANA_TOKEN (401)", () => {
         ASANA_BASE_URL: asana.baseUrl,
         ASANA_WORKSPACE_GID: asana.workspaceGid,
         HEALTH_PORT: String(port),
+        WEB_PORT: "0",
         LOG_LEVEL: "silent",
         TABLE_PREFIX: `t-${randomUUID().slice(0, 8)}`,
       },
@@ -132,6 +135,7 @@ describe("SIGTERM while a call hangs", () => {
       SHUTDOWN_GRACE_MS: "700",
       DATA_DIR: `/tmp/pmo-${randomUUID()}`,
       HEALTH_PORT: String(await freePort()),
+      WEB_PORT: "0",
       LOG_LEVEL: "warn",
     });
     cleanups.push(async () => child.kill("SIGKILL"));

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYNC_LEASE } from "../../jobs/asana-sync.ts";
 import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { type SandboxSlack, startSandboxSlack } from "../../sandbox/slack/server.ts";
-import { openStore, type Store } from "../../services/store/client.ts";
-import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
+import type { Repositories } from "../../services/store/repositories.ts";
+import { type EndpointStore, endpointStore } from "../fixtures/endpoint-store.ts";
 
 /**
  * Three instances of `app/main.ts` (separate processes) on one store and one sandbox Slack: a
@@ -19,11 +18,9 @@ const CHANNEL = "C0SBXPMO01";
 
 let slack: SandboxSlack;
 let asana: SandboxAsana;
-let engine: Store;
-let client: Store;
+let store: EndpointStore;
 let repos: Repositories;
 const instances: { child: ChildProcess; exited: Promise<number | null> }[] = [];
-const tablePrefix = `multi-${randomUUID().slice(0, 8)}`;
 
 function startInstance(env: Record<string, string>) {
   const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
@@ -52,26 +49,9 @@ async function until<T>(
 beforeAll(async () => {
   slack = await startSandboxSlack();
   asana = await startSandboxAsana({ projects: 150, seed: 5, latencyMs: 15, requestsPerMinute: 1_000_000 });
-  engine = await openStore(
-    {
-      engine: "embedded",
-      endpoint: null,
-      region: null,
-      tablePrefix: "unused",
-      env: "test",
-      dataDir: "unused",
-    },
-    { inMemory: true },
-  );
-  client = await openStore({
-    engine: "endpoint",
-    endpoint: engine.endpoint,
-    region: null,
-    tablePrefix,
-    env: "dev",
-    dataDir: "unused",
-  });
-  repos = createRepositories(client, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
+  // The instances create the tables, racing each other as they do on a deployment.
+  store = await endpointStore({ env: "dev", tables: false });
+  repos = store.repos;
   const env = {
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_APP_TOKEN: slack.appToken,
@@ -81,9 +61,9 @@ beforeAll(async () => {
     ASANA_TOKEN: asana.token,
     ASANA_BASE_URL: asana.baseUrl,
     ASANA_WORKSPACE_GID: asana.workspaceGid,
-    DYNAMODB_ENDPOINT: engine.endpoint ?? "",
-    TABLE_PREFIX: tablePrefix,
+    ...store.env,
     HEALTH_PORT: "0",
+    WEB_PORT: "0",
     LOG_LEVEL: "error",
     // A full sync every 4 seconds on every instance; a dead holder's lease runs out after 6.
     SYNC_FULL_CRON: "*/4 * * * * *",
@@ -99,8 +79,7 @@ afterAll(async () => {
   await Promise.all(instances.map((i) => i.exited));
   await slack?.stop();
   await asana?.stop();
-  await client?.close();
-  await engine?.close();
+  await store?.close();
 });
 
 describe("three instances on one store", () => {

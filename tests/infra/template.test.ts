@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseDocument, visit } from "yaml";
 import { z } from "zod";
+import { ALARMED_OPERATIONS } from "../../infra/alarms.ts";
 import { DYNAMODB_ACTIONS } from "../../infra/iam-actions.ts";
 import { buildTemplate } from "../../infra/template.ts";
 import { type KeyAttribute, TABLE_SPECS, type TableSpec } from "../../services/store/tables.ts";
@@ -55,6 +56,52 @@ const policySchema = z.strictObject({
   }),
 });
 
+const actionsIf = z.strictObject({
+  "Fn::If": z.tuple([
+    z.literal("AlarmsNotify"),
+    z.tuple([ref]),
+    z.strictObject({ Ref: z.literal("AWS::NoValue") }),
+  ]),
+});
+const alarmMetricStat = z.strictObject({
+  Id: z.string().regex(/^[a-z][a-zA-Z0-9_]*$/),
+  MetricStat: z.strictObject({
+    Metric: z.strictObject({
+      Namespace: z.literal("AWS/DynamoDB"),
+      MetricName: z.enum(["ThrottledRequests", "SystemErrors"]),
+      Dimensions: z.tuple([
+        z.strictObject({ Name: z.literal("TableName"), Value: ref }),
+        z.strictObject({ Name: z.literal("Operation"), Value: z.string() }),
+      ]),
+    }),
+    Period: z.number().int().positive(),
+    Stat: z.literal("Sum"),
+  }),
+  ReturnData: z.literal(false),
+});
+const alarmExpression = z.strictObject({
+  Id: z.string().regex(/^[a-z][a-zA-Z0-9_]*$/),
+  Label: z.string(),
+  Expression: z.string(),
+  ReturnData: z.literal(true),
+});
+const alarmSchema = z.strictObject({
+  Type: z.literal("AWS::CloudWatch::Alarm"),
+  Condition: z.literal("AlarmsOn"),
+  Properties: z.strictObject({
+    AlarmName: sub,
+    AlarmDescription: z.string().max(1024),
+    ComparisonOperator: z.literal("GreaterThanThreshold"),
+    Threshold: z.literal(0),
+    EvaluationPeriods: z.number().int().positive(),
+    DatapointsToAlarm: z.number().int().positive(),
+    TreatMissingData: z.literal("notBreaching"),
+    AlarmActions: actionsIf,
+    OKActions: actionsIf,
+    Metrics: z.array(z.union([alarmExpression, alarmMetricStat])).max(10),
+  }),
+});
+
 const templateSchema = z.looseObject({
   Parameters: z.record(z.string(), z.looseObject({ Type: z.literal("String"), Default: z.string() })),
   Resources: z.record(z.string(), z.looseObject({ Type: z.string() })),
@@ -66,12 +113,14 @@ function loadTemplate() {
   const template = templateSchema.parse(document);
   const tables = new Map<string, z.infer<typeof tableSchema>>();
   const policies = new Map<string, z.infer<typeof policySchema>>();
+  const alarms = new Map<string, z.infer<typeof alarmSchema>>();
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type === "AWS::DynamoDB::Table") tables.set(id, tableSchema.parse(resource));
     else if (resource.Type === "AWS::IAM::ManagedPolicy") policies.set(id, policySchema.parse(resource));
+    else if (resource.Type === "AWS::CloudWatch::Alarm") alarms.set(id, alarmSchema.parse(resource));
     else throw new Error(`unexpected resource ${id} of type ${resource.Type}`);
   }
-  return { template, tables, policies };
+  return { template, tables, policies, alarms };
 }
 
 const LOGICAL_IDS: Record<string, string> = {
@@ -142,7 +191,12 @@ describe("infra/template.yaml", () => {
 
   it("takes the environment and table prefix as parameters with the app's defaults", () => {
     const { template } = loadTemplate();
-    expect(Object.keys(template.Parameters).sort()).toEqual(["Environment", "TablePrefix"]);
+    expect(Object.keys(template.Parameters).sort()).toEqual([
+      "AlarmTopicArn",
+      "AlarmsEnabled",
+      "Environment",
+      "TablePrefix",
+    ]);
     expect(template.Parameters.Environment?.Default).toBe("dev");
     expect(template.Parameters.TablePrefix?.Default).toBe("pmo-bot");
   });
@@ -182,6 +236,105 @@ describe("infra/template.yaml", () => {
     const { template, policies } = loadTemplate();
     const referenced = Object.values(template.Outputs).map((output) => output.Value.Ref);
     expect(referenced.sort()).toEqual([...TABLE_SPECS.map(logicalId), ...policies.keys()].sort());
+  });
+});
+
+describe("the CloudWatch alarms", () => {
+  it("are off unless AlarmsEnabled is true, and notify AlarmTopicArn only when one is given", () => {
+    const { template, alarms } = loadTemplate();
+    expect(template.Parameters.AlarmsEnabled).toMatchObject({
+      Default: "false",
+      AllowedValues: ["true", "false"],
+    });
+    expect(template.Parameters.AlarmTopicArn?.Default).toBe("");
+    expect(template.Conditions).toEqual({
+      AlarmsOn: { "Fn::Equals": [{ Ref: "AlarmsEnabled" }, "true"] },
+      AlarmsNotify: {
+        "Fn::And": [
+          { Condition: "AlarmsOn" },
+          { "Fn::Not": [{ "Fn::Equals": [{ Ref: "AlarmTopicArn" }, ""] }] },
+        ],
+      },
+    });
+    expect(alarms.size).toBeGreaterThan(0);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Condition, id).toBe("AlarmsOn");
+      expect(alarm.Properties.AlarmActions["Fn::If"][1][0].Ref, id).toBe("AlarmTopicArn");
+    }
+  });
+
+  it("watch every table's throttled requests and system errors, summed over every operation the app sends", () => {
+    const { alarms } = loadTemplate();
+    expect(alarms.size).toBe(2 * TABLE_SPECS.length);
+    const operations = DYNAMODB_ACTIONS.map((a) => a.replace("dynamodb:", "")).filter(
+      (a) => !a.startsWith("Describe"),
+    );
+    expect([...ALARMED_OPERATIONS].sort()).toEqual(operations.sort());
+    for (const spec of TABLE_SPECS) {
+      for (const metricName of ["ThrottledRequests", "SystemErrors"]) {
+        const found = [...alarms.entries()].filter(([, alarm]) =>
+          alarm.Properties.Metrics.some(
+            (m) =>
+              "MetricStat" in m &&
+              m.MetricStat.Metric.MetricName === metricName &&
+              m.MetricStat.Metric.Dimensions[0].Value.Ref === logicalId(spec),
+          ),
+        );
+        expect(found, `${spec.name} ${metricName}`).toHaveLength(1);
+        const [id, alarm] = found[0] ?? [];
+        if (alarm === undefined) continue;
+        const metrics = alarm.Properties.Metrics;
+        const stats = metrics.flatMap((m) => ("MetricStat" in m ? [m] : []));
+        const expressions = metrics.flatMap((m) => ("Expression" in m ? [m] : []));
+        expect(stats.map((m) => m.MetricStat.Metric.Dimensions[1].Value).sort(), id).toEqual(
+          operations.sort(),
+        );
+        for (const m of stats) {
+          expect(m.MetricStat.Metric.MetricName, id).toBe(metricName);
+          expect(m.MetricStat.Metric.Dimensions[0].Value.Ref, id).toBe(logicalId(spec));
+        }
+        expect(expressions, id).toHaveLength(1);
+        const summed = /^SUM\(\[(.*)\]\)$/.exec(expressions[0]?.Expression ?? "")?.[1]?.split(/,\s*/);
+        expect(summed?.sort(), id).toEqual(stats.map((m) => m.Id).sort());
+        expect(new Set(metrics.map((m) => m.Id)).size, id).toBe(metrics.length);
+        expect(alarm.Properties.AlarmName["Fn::Sub"], id).toBe(
+          `\${TablePrefix}-${spec.name}-\${Environment}-${metricName === "ThrottledRequests" ? "throttled-requests" : "system-errors"}`,
+        );
+      }
+    }
+  });
+
+  it("refers only to parameters, resources and conditions the template has, and uses no YAML alias", () => {
+    const text = readFileSync(TEMPLATE_FILE, "utf8");
+    let aliases = 0;
+    visit(parseDocument(text), {
+      Alias: () => {
+        aliases++;
+      },
+    });
+    expect(aliases, "CloudFormation refuses YAML aliases").toBe(0);
+    const { template } = loadTemplate();
+    const known = new Set([...Object.keys(template.Parameters), ...Object.keys(template.Resources)]);
+    const conditions = new Set(Object.keys(template.Conditions ?? {}));
+    const missing: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        for (const item of node) walk(item);
+        return;
+      }
+      if (node === null || typeof node !== "object") return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "Ref" && typeof value === "string" && !value.startsWith("AWS::") && !known.has(value))
+          missing.push(`Ref ${value}`);
+        if (key === "Condition" && typeof value === "string" && !conditions.has(value))
+          missing.push(`Condition ${value}`);
+        if (key === "Fn::If" && Array.isArray(value) && !conditions.has(String(value[0])))
+          missing.push(`Fn::If ${String(value[0])}`);
+        walk(value);
+      }
+    };
+    walk(template);
+    expect(missing).toEqual([]);
   });
 });
 

@@ -473,6 +473,35 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         expect((await repos.users.get("U101"))?.asanaUserGid).toBeNull();
         expect(await repos.users.get("U404")).toBeNull();
       });
+
+      it("imports a profile once, attaches legacy to one it has, and keeps legacy through upserts", async () => {
+        const profile = {
+          slackUserId: "U200",
+          email: "old@example.com",
+          name: "Vieja",
+          asanaUserGid: "a-200",
+          locale: null,
+          refreshedAt: now.toISOString(),
+        };
+        const legacy = { timezone: "America/Bogota", tags: new Set(["a", "b"]) };
+        expect(await repos.users.importProfile(profile, legacy)).toBe("created");
+        expect(await repos.users.importProfile({ ...profile, name: "Otra" }, { other: 1 })).toBe("present");
+        const membership = { teamId: "T1", restricted: false, ultraRestricted: false };
+        await repos.users.upsert({ ...profile, name: "Nueva", membership });
+        await repos.users.upsert({ ...profile, name: "Nueva", asanaUserGid: null });
+        const item = await store.doc.send(
+          new GetCommand({ TableName: store.tables.users, Key: keys.user("U200") }),
+        );
+        expect(item.Item).toMatchObject({ name: "Nueva", legacy });
+        expect(item.Item).not.toHaveProperty("asanaUserGid");
+        expect(item.Item).not.toHaveProperty("membership");
+        expect(await repos.users.findByAsanaUserGid("a-200")).toEqual([]);
+
+        await repos.users.upsert({ ...profile, slackUserId: "U201" });
+        expect(await repos.users.importProfile({ ...profile, slackUserId: "U201" }, legacy)).toBe("merged");
+        expect(await repos.users.importProfile({ ...profile, slackUserId: "U201" }, legacy)).toBe("present");
+        expect(await repos.users.get("U201")).toMatchObject({ name: "Vieja", asanaUserGid: "a-200" });
+      });
     });
 
     describe("updates", () => {

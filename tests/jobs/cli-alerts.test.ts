@@ -1,9 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { openStore, type Store } from "../../services/store/client.ts";
-import { ensureTables } from "../../services/store/ensure-tables.ts";
-import { createRepositories } from "../../services/store/repositories.ts";
+import { endpointStore } from "../fixtures/endpoint-store.ts";
 import { runScript } from "../fixtures/node-script.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -12,30 +9,8 @@ afterAll(async () => {
 });
 
 async function storeWithFindings() {
-  const engine: Store = await openStore(
-    {
-      engine: "embedded",
-      endpoint: null,
-      region: null,
-      tablePrefix: "unused",
-      env: "test",
-      dataDir: "unused",
-    },
-    { inMemory: true },
-  );
-  cleanups.push(() => engine.close());
-  const tablePrefix = `cli-${randomUUID().slice(0, 8)}`;
-  const store = await openStore({
-    engine: "endpoint",
-    endpoint: engine.endpoint,
-    region: null,
-    tablePrefix,
-    env: "test",
-    dataDir: "unused",
-  });
-  cleanups.push(() => store.close());
-  await ensureTables(store);
-  const repos = createRepositories(store, { changelogRetentionDays: 365, findingsRetentionDays: 365 });
+  const { repos, env: storeEnv, close } = await endpointStore();
+  cleanups.push(close);
   await repos.projects.upsert({ gid: "77", name: "Portal <!here>", pmoId: "PMO-77" }, 0);
   await repos.findings.open({
     projectGid: "77",
@@ -54,9 +29,7 @@ async function storeWithFindings() {
     SLACK_BOT_TOKEN: "",
     PMO_CHANNEL_ID: "",
     ASANA_TOKEN: "",
-    DYNAMODB_ENDPOINT: engine.endpoint ?? "",
-    TABLE_PREFIX: tablePrefix,
-    PMO_ENV: "test",
+    ...storeEnv,
     LOG_LEVEL: "warn",
   };
   return { env };

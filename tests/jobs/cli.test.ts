@@ -1,13 +1,12 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/logger.ts";
 import { runSync } from "../../jobs/asana-sync.ts";
 import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { createAsanaClient } from "../../services/asana/client.ts";
 import { DEFAULT_CUSTOM_FIELD_NAMES } from "../../services/asana/mapper.ts";
-import { openStore, type Store } from "../../services/store/client.ts";
 import { ensureTables } from "../../services/store/ensure-tables.ts";
 import { createRepositories } from "../../services/store/repositories.ts";
+import { endpointStore } from "../fixtures/endpoint-store.ts";
 import { runScript } from "../fixtures/node-script.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -22,41 +21,17 @@ async function setup(options: { projects: number; latencyMs: number }) {
     latencyMs: options.latencyMs,
     requestsPerMinute: 1_000_000,
   });
-  const engine: Store = await openStore(
-    {
-      engine: "embedded",
-      endpoint: null,
-      region: null,
-      tablePrefix: "unused",
-      env: "test",
-      dataDir: "unused",
-    },
-    { inMemory: true },
-  );
-  cleanups.push(
-    () => sandbox.stop(),
-    () => engine.close(),
-  );
-  const tablePrefix = `cli-${randomUUID().slice(0, 8)}`;
+  // The job creates its tables, as it does on a new deployment.
+  const { store, env: storeEnv, close } = await endpointStore({ tables: false });
+  cleanups.push(() => sandbox.stop(), close);
   const env = {
     ...process.env,
     ASANA_BASE_URL: sandbox.baseUrl,
     ASANA_TOKEN: sandbox.token,
     ASANA_WORKSPACE_GID: sandbox.workspaceGid,
-    DYNAMODB_ENDPOINT: engine.endpoint ?? "",
-    TABLE_PREFIX: tablePrefix,
-    PMO_ENV: "test",
+    ...storeEnv,
     LOG_LEVEL: "warn",
   };
-  const store = await openStore({
-    engine: "endpoint",
-    endpoint: engine.endpoint,
-    region: null,
-    tablePrefix,
-    env: "test",
-    dataDir: "unused",
-  });
-  cleanups.push(() => store.close());
   return { sandbox, env, store };
 }
 

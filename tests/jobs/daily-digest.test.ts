@@ -2,11 +2,13 @@ import type { KnownBlock } from "@slack/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/logger.ts";
 import { sendDailyDigest } from "../../jobs/daily-digest.ts";
+import { createLlmSummaryWriter } from "../../services/digest/llm-summary-writer.ts";
 import type { ProjectInput } from "../../services/model.ts";
 import { packLines } from "../../services/slack/blocks/daily-digest.ts";
 import type { MessageRef, Notifier, OutgoingMessage } from "../../services/slack/notifier.ts";
 import type { Store } from "../../services/store/client.ts";
 import type { Repositories } from "../../services/store/repositories.ts";
+import { jsonAnswer, startLlmEndpoint } from "../fixtures/llm-endpoint.ts";
 import { memoryStore } from "../fixtures/memory-store.ts";
 
 class RecordingNotifier implements Notifier {
@@ -146,5 +148,43 @@ describe("packLines", () => {
     expect(packLines(["a", "b", "c"], 3)).toEqual(["a\nb", "c"]);
     const [long] = packLines(["x".repeat(5000)], 3000);
     expect(long?.length).toBeLessThanOrEqual(3000);
+  });
+});
+
+describe("the digest's opening paragraph (optional language model)", () => {
+  const sectionTexts = (blocks: readonly KnownBlock[] | undefined) =>
+    (blocks ?? []).flatMap((block) => (block.type === "section" && block.text ? [block.text.text] : []));
+
+  it("opens the digest when the model writes it, and the deterministic digest goes out alone when it fails", async () => {
+    const endpoint = await startLlmEndpoint();
+    try {
+      const summaryWriter = createLlmSummaryWriter(
+        { baseUrl: endpoint.baseUrl, model: "standin-model", apiKey: null, timeoutMs: 2_000 },
+        logger,
+      );
+      endpoint.reply(
+        jsonAnswer({ paragraph: "Un hallazgo alto abierto; <!channel> revisen la fecha movida." }),
+      );
+      now = new Date("2026-11-26T13:30:00.000Z");
+      const written = new RecordingNotifier();
+      expect((await sendDailyDigest({ ...deps(written), summaryWriter })).status).toBe("sent");
+      expect(sectionTexts(written.posts[0]?.blocks)[0]).toBe(
+        "*En pocas palabras*\nUn hallazgo alto abierto; &lt;!channel&gt; revisen la fecha movida.",
+      );
+      expect(endpoint.requests).toHaveLength(1);
+
+      endpoint.reply({ status: 500, body: { error: { message: "down" } } });
+      now = new Date("2026-11-27T13:30:00.000Z");
+      const failed = new RecordingNotifier();
+      expect((await sendDailyDigest({ ...deps(failed), summaryWriter })).status).toBe("sent");
+      now = new Date("2026-11-28T13:30:00.000Z");
+      const plain = new RecordingNotifier();
+      expect((await sendDailyDigest(deps(plain))).status).toBe("sent");
+      // The header names the day; every section below it is the same as without a writer.
+      expect(sectionTexts(failed.posts[0]?.blocks)).toEqual(sectionTexts(plain.posts[0]?.blocks));
+      expect(allText(failed.posts[0]?.blocks)).not.toContain("En pocas palabras");
+    } finally {
+      await endpoint.stop();
+    }
   });
 });

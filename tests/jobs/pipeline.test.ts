@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SYNC_LEASE } from "../../jobs/asana-sync.ts";
 import { RULES_LEASE } from "../../jobs/evaluate-rules.ts";
 import { runSyncThenRules } from "../../jobs/pipeline.ts";
+import type { Metrics } from "../../services/metrics.ts";
 import { type RulesWorld, rulesWorld } from "../fixtures/rules-world.ts";
 
 const worlds: RulesWorld[] = [];
@@ -69,5 +70,26 @@ describe("runSyncThenRules", () => {
     expect(outcome.rules?.status).toBe("completed");
     expect(new Set(taken.map((t) => t.name))).toEqual(new Set([SYNC_LEASE, RULES_LEASE]));
     expect(taken.every((t) => t.ttlMs === 7_000)).toBe(true);
+  });
+
+  it("tells the metrics how each sync ended, a skipped or thrown one without a duration", async () => {
+    const w = await rulesWorld({ projects: 5, seed: 3 });
+    worlds.push(w);
+    const told: Parameters<Metrics["syncRun"]>[] = [];
+    const metrics = { syncRun: (...run: Parameters<Metrics["syncRun"]>) => void told.push(run) };
+    const full = await runSyncThenRules("full", { ...w.steps(), metrics });
+    expect(told).toEqual([["full", "completed", full.sync.stats.durationMs / 1000]]);
+    await w.repos.meta.leases.acquire(SYNC_LEASE, "other-host:1", 60_000);
+    await runSyncThenRules("partial", { ...w.steps(), metrics });
+    const broken = {
+      ...w.steps(),
+      sync: () => Promise.reject(new Error("ASANA_TOKEN is missing")),
+      metrics,
+    };
+    await expect(runSyncThenRules("partial", broken)).rejects.toThrow("ASANA_TOKEN");
+    expect(told.slice(1)).toEqual([
+      ["partial", "skipped", null],
+      ["partial", "failed", null],
+    ]);
   });
 });

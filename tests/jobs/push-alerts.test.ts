@@ -21,6 +21,7 @@ import {
 import { memoryStore } from "../fixtures/memory-store.ts";
 
 const CHANNEL = "C0PMO";
+const FINDINGS_CHANNEL = "C0FINDINGS";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -339,6 +340,50 @@ describe("pushAlerts on the store", () => {
     const current = await w.get("1", "schedule_risk");
     await w.repos.findings.update(refOf(current), { details: { daysToDue: 4, progress: 40 } });
     expect((await w.run()).counts.posted).toBe(0);
+  });
+
+  it("with a findings channel of its own: new alerts go there, those posted before are updated where they are", async () => {
+    const w = await world();
+    for (const gid of ["1", "2", "3"]) await w.project(gid);
+    await w.finding("1", "schedule_risk", "high");
+    await w.finding("1", "no_activity", "medium", { daysSinceActivity: 8 });
+    await w.finding("2", "no_activity", "low", { daysSinceActivity: 8 });
+    await w.run();
+    const single = w.slack.messages.find((m) => m.metadata?.event_type === "pmo_finding_alert");
+    const digest = w.slack.messages.find((m) => m.metadata?.event_type === "pmo_finding_digest");
+    expect([single?.channel, digest?.channel]).toEqual([CHANNEL, CHANNEL]);
+
+    // PMO_FINDINGS_CHANNEL_ID set: the alerts now post to another channel.
+    const findingsChannel = new SlackNotifier({
+      token: "xoxb-test",
+      apiUrl: w.slack.apiUrl,
+      channel: FINDINGS_CHANNEL,
+      sleep: async () => {},
+    });
+    await w.repos.findings.resolve(refOf(await w.get("1", "schedule_risk")), "auto");
+    await w.repos.findings.resolve(refOf(await w.get("1", "no_activity")), "U0BOSS");
+    await w.finding("3", "schedule_risk", "high");
+    const summary = await w.run({ notifier: findingsChannel });
+
+    expect(summary.counts).toMatchObject({ posted: 1, digests: 0, updated: 2, skipped: 1 });
+    const updates = w.slack.updates().map((u) => `${u.body.channel} ${u.body.ts}`);
+    expect(updates.sort()).toEqual([`${CHANNEL} ${single?.ts}`, `${CHANNEL} ${digest?.ts}`].sort());
+    expect(single?.text).toContain("✅ Resuelto automáticamente el");
+    expect(readsSomewhere(digest?.blocks ?? [], "✅ Resuelto por <@U0BOSS> el")).toBe(true);
+    // The open low finding stays in the old digest, with its buttons: it is not posted again.
+    expect(findingsOnButtons(digest?.blocks ?? [])).toEqual(new Set(["2/no_activity"]));
+    const posted = w.slack.messages.filter((m) => m.channel === FINDINGS_CHANNEL);
+    expect(posted.map((m) => m.metadata?.event_payload.project)).toEqual(["3"]);
+    expect(await w.get("3", "schedule_risk")).toMatchObject({
+      alert: { channel: FINDINGS_CHANNEL, ts: posted[0]?.ts },
+    });
+    expect(await w.get("2", "no_activity")).toMatchObject({ digest: { channel: CHANNEL, ts: digest?.ts } });
+
+    // Escalated later, the old channel's finding gets its new message in the findings channel.
+    await ruleNowFires(w, await w.get("2", "no_activity"), "high");
+    expect((await w.run({ notifier: findingsChannel })).counts).toMatchObject({ posted: 1 });
+    expect(w.slack.messages.filter((m) => m.channel === FINDINGS_CHANNEL)).toHaveLength(2);
+    expect((await w.run({ notifier: findingsChannel })).counts).toMatchObject({ posted: 0, updated: 0 });
   });
 
   it("updates the messages of resolved findings in place: the single one and the digest", async () => {

@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
 import { formatCalendarDate, formatDateTime, type Locale, t } from "../../i18n/index.ts";
 import type { Health, ParsedUpdate } from "../../model.ts";
-import type { Draft, Notice, ProjectChoice, Ref, Reply } from "../../updates/conversation.ts";
+import type { LeftOut, Notice, Part, ProjectChoice, Ref, Reply } from "../../updates/conversation.ts";
 import { escapeAndTruncate, link, mentionOrName, truncate } from "../mrkdwn.ts";
 import {
   encodeUpdateRef,
@@ -63,9 +63,26 @@ export function parsedUpdateLines(locale: Locale, parsed: ParsedUpdate): string[
   return lines;
 }
 
-/** "<project> · avance 70 % · 🟡 en riesgo · riesgos: … · próximos pasos: …" */
-export function understoodSummary(locale: Locale, project: ProjectChoice, parsed: ParsedUpdate): string {
-  const parts = [projectLabel(locale, project)];
+/**
+ * "<project> · avance 70 % · 🟡 en riesgo · riesgos: … · entrega 17 de julio de 2026": the ETA
+ * understood, asked about when it has more than one common reading (`etaUncertain`).
+ */
+export function understoodSummary(
+  locale: Locale,
+  project: ProjectChoice,
+  parsed: ParsedUpdate,
+  options: { etaUncertain?: boolean } = {},
+): string {
+  return [projectLabel(locale, project), ...understoodFacts(locale, parsed, options)].join(" · ");
+}
+
+/** The facts of an update as the card lists them; a word saying there are none when so. */
+function understoodFacts(
+  locale: Locale,
+  parsed: ParsedUpdate,
+  options: { etaUncertain?: boolean } = {},
+): string[] {
+  const parts: string[] = [];
   if (parsed.progress !== null) parts.push(t(locale, "update.card.progress", { value: parsed.progress }));
   if (parsed.health !== null)
     parts.push(
@@ -79,12 +96,14 @@ export function understoodSummary(locale: Locale, project: ProjectChoice, parsed
     parts.push(t(locale, "update.card.blockers", { value: listText(parsed.blockers) }));
   if (parsed.nextSteps.length > 0)
     parts.push(t(locale, "update.card.nextSteps", { value: listText(parsed.nextSteps) }));
-  if (parsed.eta !== null)
-    parts.push(
-      t(locale, "update.card.eta", { value: escapeAndTruncate(formatCalendarDate(locale, parsed.eta), 60) }),
-    );
-  if (parts.length === 1) parts.push(t(locale, "update.card.nothing"));
-  return parts.join(" · ");
+  if (parsed.eta !== null) {
+    const eta = t(locale, "update.card.eta", {
+      value: escapeAndTruncate(formatCalendarDate(locale, parsed.eta), 60),
+    });
+    parts.push(options.etaUncertain === true ? `${eta} ${t(locale, "update.card.etaUncertain")}` : eta);
+  }
+  if (parts.length === 0) parts.push(t(locale, "update.card.nothing"));
+  return parts;
 }
 
 const BUTTON_LABEL = {
@@ -134,10 +153,13 @@ function noticeText(locale: Locale, notice: Notice): string {
   return notice === "expired" ? t(locale, "update.notice.expired") : t(locale, "update.notice.replaced");
 }
 
+/** Every reply but a lookup's, which is a `/pmo` answer (blocks/pmo/answer.ts). */
+export type ConversationReply = Exclude<Reply, { kind: "lookup" }>;
+
 /** The answer to a step of the conversation, after its notices ("your conversation expired"…). */
 export function conversationMessage(
   ctx: ReplyContext,
-  reply: Reply,
+  reply: ConversationReply,
   notices: readonly Notice[] = [],
 ): SlackMessage {
   const body = replyMessage(ctx, reply);
@@ -149,7 +171,7 @@ export function conversationMessage(
   };
 }
 
-function replyMessage(ctx: ReplyContext, reply: Reply): SlackMessage {
+function replyMessage(ctx: ReplyContext, reply: ConversationReply): SlackMessage {
   const { locale } = ctx;
   switch (reply.kind) {
     case "help":
@@ -177,9 +199,15 @@ function replyMessage(ctx: ReplyContext, reply: Reply): SlackMessage {
     case "choose_project":
       return chooserMessage(locale, reply);
     case "confirm":
-      return cardMessage(locale, reply.project, reply.draft, reply.ref);
+      return cardMessage(locale, reply);
     case "not_allowed":
       return notAllowedMessage(locale, reply.project, ctx.responsable ?? null);
+    case "several_unsplit":
+      return message(
+        t(locale, "update.severalUnsplit", {
+          projects: reply.projects.map((project) => projectLabel(locale, project)).join(", "),
+        }),
+      );
     case "cancelled":
       return message(t(locale, "update.cancelled"));
     case "stale":
@@ -189,17 +217,25 @@ function replyMessage(ctx: ReplyContext, reply: Reply): SlackMessage {
     case "nothing_pending":
       return message(t(locale, "update.nothingPending"));
     case "saving":
-      return message(t(locale, "update.saving", { project: projectLabel(locale, reply.project) }));
+      return message(
+        reply.others.length === 0
+          ? t(locale, "update.saving", { project: projectLabel(locale, reply.project) })
+          : t(locale, "update.savingParts", {
+              projects: [reply.project, ...reply.others.map((part) => part.project)]
+                .map((project) => projectLabel(locale, project))
+                .join(", "),
+            }),
+      );
   }
 }
 
 export function helpMessage(locale: Locale): SlackMessage {
   const text = [
     t(locale, "update.help.title"),
-    t(locale, "update.help.body"),
-    t(locale, "update.help.examplesTitle"),
-    t(locale, "update.help.example1"),
-    t(locale, "update.help.example2"),
+    t(locale, "update.help.lookups"),
+    t(locale, "update.help.lookupExample"),
+    t(locale, "update.help.updates"),
+    t(locale, "update.help.updateExample"),
   ].join("\n");
   return {
     text: t(locale, "update.help.fallback"),
@@ -211,7 +247,14 @@ export function helpMessage(locale: Locale): SlackMessage {
 }
 
 function chooserMessage(locale: Locale, reply: Extract<Reply, { kind: "choose_project" }>): SlackMessage {
-  const question = reply.named ? t(locale, "update.choose.named") : t(locale, "update.choose.title");
+  const question =
+    reply.part !== null
+      ? t(locale, "update.choose.part", {
+          facts: understoodFacts(locale, reply.part.parsed, reply.part).join(" · "),
+        })
+      : reply.named
+        ? t(locale, "update.choose.named")
+        : t(locale, "update.choose.title");
   const blocks: KnownBlock[] = [section("update-choose", question)];
   reply.choices.forEach((project, index) => {
     blocks.push({
@@ -226,24 +269,44 @@ function chooserMessage(locale: Locale, reply: Extract<Reply, { kind: "choose_pr
   return { text: truncate(question, BLOCK_KIT.messageText), blocks };
 }
 
-/** The card: what was understood, and Confirmar / Editar / Cancelar. */
-export function cardMessage(locale: Locale, project: ProjectChoice, draft: Draft, ref: Ref): SlackMessage {
+function unreadLine(locale: Locale, unread: readonly string[], blockId: string): KnownBlock {
+  return contextLine(
+    t(locale, "update.card.unread", {
+      text: truncate(
+        unread.map((part) => `«${escapeAndTruncate(part.trim(), ITEM_MAX)}»`).join(" "),
+        UNREAD_MAX,
+      ),
+    }),
+    blockId,
+  );
+}
+
+/** What a message about several projects leaves out of its card, said on the card. */
+function leftOutLines(locale: Locale, leftOut: LeftOut): KnownBlock[] {
+  const lines: string[] = [];
+  if (leftOut.refused.length > 0)
+    lines.push(
+      t(locale, "update.card.refused", {
+        projects: leftOut.refused.map((project) => projectLabel(locale, project)).join(", "),
+      }),
+    );
+  if (leftOut.unplaced > 0) lines.push(t(locale, "update.card.unplaced", { count: leftOut.unplaced }));
+  return lines.length === 0 ? [] : [contextLine(lines.join(" "), "update-card-left-out")];
+}
+
+/**
+ * The card: what was understood, and Confirmar / Editar / Cancelar. A message about several
+ * projects shows one section per project, each with its own Editar; Confirmar saves them all.
+ */
+export function cardMessage(locale: Locale, card: Extract<Reply, { kind: "confirm" }>): SlackMessage {
+  if (card.others.length > 0) return partsCardMessage(locale, card);
+  const { project, draft, ref } = card;
   const summary = t(locale, "update.card.understood", {
-    summary: understoodSummary(locale, project, draft.parsed),
+    summary: understoodSummary(locale, project, draft.parsed, draft),
   });
   const blocks: KnownBlock[] = [section("update-card", summary)];
-  if (draft.unread.length > 0)
-    blocks.push(
-      contextLine(
-        t(locale, "update.card.unread", {
-          text: truncate(
-            draft.unread.map((part) => `«${escapeAndTruncate(part.trim(), ITEM_MAX)}»`).join(" "),
-            UNREAD_MAX,
-          ),
-        }),
-        "update-card-unread",
-      ),
-    );
+  if (draft.unread.length > 0) blocks.push(unreadLine(locale, draft.unread, "update-card-unread"));
+  blocks.push(...leftOutLines(locale, card));
   const actions: ActionsBlock = {
     type: "actions",
     block_id: "update-card-actions",
@@ -255,6 +318,33 @@ export function cardMessage(locale: Locale, project: ProjectChoice, draft: Draft
   };
   blocks.push(contextLine(t(locale, "update.card.question"), "update-card-question"), actions);
   return { text: truncate(`${summary} ${t(locale, "update.card.question")}`, BLOCK_KIT.messageText), blocks };
+}
+
+function partsCardMessage(locale: Locale, card: Extract<Reply, { kind: "confirm" }>): SlackMessage {
+  const parts: Part[] = [{ project: card.project, draft: card.draft }, ...card.others];
+  const title = t(locale, "update.card.understoodParts");
+  const blocks: KnownBlock[] = [section("update-card", title)];
+  const summaries: string[] = [];
+  parts.forEach(({ project, draft }, index) => {
+    const summary = t(locale, "update.card.part", {
+      index: index + 1,
+      summary: understoodSummary(locale, project, draft.parsed, draft),
+    });
+    summaries.push(summary);
+    blocks.push({
+      ...section(`update-card-part-${index}`, summary),
+      accessory: button(locale, UPDATE_EDIT, card.ref, project.gid),
+    });
+    if (draft.unread.length > 0) blocks.push(unreadLine(locale, draft.unread, `update-card-unread-${index}`));
+  });
+  blocks.push(...leftOutLines(locale, card));
+  const question = t(locale, "update.card.questionParts", { count: parts.length });
+  blocks.push(contextLine(question, "update-card-question"), {
+    type: "actions",
+    block_id: "update-card-actions",
+    elements: [button(locale, UPDATE_CONFIRM, card.ref), button(locale, UPDATE_CANCEL, card.ref)],
+  });
+  return { text: truncate([title, ...summaries, question].join("\n"), BLOCK_KIT.messageText), blocks };
 }
 
 function notAllowedMessage(
@@ -277,21 +367,41 @@ export type SavedOutcome = {
   alerted: boolean;
 };
 
-/** The card once saved: what was stored, where it went, no buttons left. */
-export function savedMessage(
-  locale: Locale,
-  input: { project: ProjectChoice; parsed: ParsedUpdate; outcome: SavedOutcome },
-): SlackMessage {
-  const title = t(locale, "update.saved", { project: projectLabel(locale, input.project) });
-  const blocks: KnownBlock[] = [
-    section("update-saved", [title, ...parsedUpdateLines(locale, input.parsed)].join("\n")),
-  ];
+/** One project's update as saved. */
+export type SavedPart = { project: ProjectChoice; parsed: ParsedUpdate; outcome: SavedOutcome };
+
+function savedNotes(locale: Locale, outcome: SavedOutcome): string[] {
   const notes: string[] = [];
-  if (input.outcome.writeBack === "written") notes.push(t(locale, "update.saved.asanaWritten"));
-  if (input.outcome.writeBack === "pending") notes.push(t(locale, "update.saved.asanaPending"));
-  if (input.outcome.alerted) notes.push(t(locale, "update.saved.alerted"));
-  if (notes.length > 0) blocks.push(contextLine(notes.join(" "), "update-saved-notes"));
-  return { text: truncate([title, ...notes].join(" "), BLOCK_KIT.messageText), blocks };
+  if (outcome.writeBack === "written") notes.push(t(locale, "update.saved.asanaWritten"));
+  if (outcome.writeBack === "pending") notes.push(t(locale, "update.saved.asanaPending"));
+  if (outcome.alerted) notes.push(t(locale, "update.saved.alerted"));
+  return notes;
+}
+
+/** The card once saved: what was stored, where it went, no buttons left; one section per project. */
+export function savedMessage(locale: Locale, parts: readonly SavedPart[]): SlackMessage {
+  const [only] = parts;
+  if (parts.length === 1 && only !== undefined) {
+    const title = t(locale, "update.saved", { project: projectLabel(locale, only.project) });
+    const blocks: KnownBlock[] = [
+      section("update-saved", [title, ...parsedUpdateLines(locale, only.parsed)].join("\n")),
+    ];
+    const notes = savedNotes(locale, only.outcome);
+    if (notes.length > 0) blocks.push(contextLine(notes.join(" "), "update-saved-notes"));
+    return { text: truncate([title, ...notes].join(" "), BLOCK_KIT.messageText), blocks };
+  }
+  const title = t(locale, "update.savedParts");
+  const blocks: KnownBlock[] = [section("update-saved", title)];
+  parts.forEach((part, index) => {
+    const label = `*${projectLabel(locale, part.project)}*`;
+    blocks.push(
+      section(`update-saved-${index}`, [label, ...parsedUpdateLines(locale, part.parsed)].join("\n")),
+    );
+    const notes = savedNotes(locale, part.outcome);
+    if (notes.length > 0) blocks.push(contextLine(notes.join(" "), `update-saved-notes-${index}`));
+  });
+  const labels = parts.map((part) => projectLabel(locale, part.project));
+  return { text: truncate(`${title} ${labels.join(", ")}`, BLOCK_KIT.messageText), blocks };
 }
 
 /**

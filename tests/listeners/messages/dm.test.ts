@@ -214,10 +214,14 @@ describe("a DM", () => {
     );
   });
 
-  it("«ayuda» is answered with how to write an update", async () => {
+  it("«ayuda» is answered with how to look things up and how to write an update", async () => {
     await h.process(dmBody("ayuda"));
-    expect(slack.lastPost()?.text).toBe("Cómo enviarme una actualización de estado");
-    expect(JSON.stringify(slack.lastPost()?.blocks)).toContain("PMO-123 avance 70%");
+    expect(slack.lastPost()?.text).toBe(
+      "Cómo enviarme una actualización de estado y cómo consultarme tus proyectos",
+    );
+    const blocks = JSON.stringify(slack.lastPost()?.blocks);
+    expect(blocks).toContain("¿Cómo va PMO-123?");
+    expect(blocks).toContain("PMO-123 avance 70%");
   });
 
   it("of 40,000 characters gets a polite answer and nothing breaks", async () => {
@@ -243,6 +247,73 @@ describe("a DM", () => {
     expect(slack.sent).toEqual([]);
     expect(await h.repos.meta.inbound.listPending()).toEqual([]);
     expect(await h.repos.conversations.get(PM)).toBeNull();
+  });
+});
+
+describe("a lookup by DM", () => {
+  it("«mis proyectos»: chat.postMessage with the list, no conversation stored", async () => {
+    await h.process(dmBody("mis proyectos"));
+    expect(slack.posts()).toHaveLength(1);
+    const answer = slack.lastPost();
+    expect(answer?.channel).toBe(PM_DM);
+    expect(answer?.text).toMatch(/^Tus proyectos: 2\n/);
+    expect(answer?.body.unfurl_links).toBe("false");
+    const blocks = answer?.blocks ?? [];
+    expect(blocks.map((b) => b.block_id)).toEqual([
+      "pmo-title",
+      "pmo-project-0",
+      "pmo-project-1",
+      "pmo-freshness",
+    ]);
+    expect(blocks[1]?.text?.text).toContain("Portal de clientes");
+    expect(blocks[2]?.text?.text).toContain("Migración ERP");
+    expect(JSON.stringify(blocks)).not.toContain("App móvil");
+    expect(await h.repos.conversations.get(PM)).toBeNull();
+    expect(await h.repos.meta.inbound.listPending()).toEqual([]);
+  });
+
+  it("a PMO ID: the project's card, no update started", async () => {
+    await h.process(dmBody("¿cómo va PMO-201?"));
+    const answer = slack.lastPost();
+    expect(answer?.text).toContain("App móvil");
+    expect(answer?.blocks[0]?.block_id).toBe("pmo-card-title");
+    expect(answer?.text).not.toContain("Entendí");
+    expect(await h.repos.conversations.get(PM)).toBeNull();
+  });
+
+  it("delivered twice (the same envelope) is answered once", async () => {
+    const body = dmBody("mis proyectos");
+    await Promise.all([h.process(body), h.process(body)]);
+    await h.process(body);
+    expect(slack.posts()).toHaveLength(1);
+  });
+
+  it("by a guest is refused as every other surface refuses them, and nothing is looked up", async () => {
+    const guests = await listenerHarness({
+      slackUsers: {
+        ...SLACK_USERS,
+        [PM]: {
+          email: "pm@empresa.example",
+          name: "Paula Méndez",
+          locale: "es-LA",
+          membership: { teamId: null, restricted: true, ultraRestricted: false },
+        },
+      },
+      asanaUsers: ASANA_USERS,
+      now: () => now,
+    });
+    try {
+      await seedProjects(guests.repos);
+      await guests.process(dmBody("mis proyectos"));
+      expect(slack.posts().map((p) => p.text)).toEqual([
+        "PMO Pulse no está disponible para invitados del espacio de trabajo. Si lo necesitas, habla con la PMO.",
+      ]);
+      expect(await guests.repos.meta.inbound.listPending()).toEqual([]);
+      expect(await guests.repos.conversations.get(PM)).toBeNull();
+    } finally {
+      await guests.services.updates.inbox.idle();
+      await guests.close();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   findingKey,
   neverAlerted,
+  onSameSurface,
   type PlanAlertsInput,
   planAlerts,
   wakeSuspects,
@@ -9,6 +10,7 @@ import {
 } from "../../../services/alerts/plan-alerts.ts";
 import type { Finding } from "../../../services/model.ts";
 import { encodeFindingState, findingStateField } from "../../../services/rules/finding-state-codec.ts";
+import { TEXT_CHANNEL } from "../../../services/slack/notifier.ts";
 
 const CHANNEL = "CPMO";
 const T0 = "2026-03-10T12:00:00.000Z";
@@ -42,8 +44,8 @@ function finding(id: string, overrides: Partial<Finding> = {}): Finding {
 const postedAlone = (severity: Finding["severity"], channel = CHANNEL) => ({
   alert: { channel, ts: "1773144000.000100", severity, at: T0 },
 });
-const inDigest = (severity: Finding["severity"], occurrence = 1) => ({
-  digest: { channel: CHANNEL, ts: "1773144000.000200", severity, at: T0, occurrence },
+const inDigest = (severity: Finding["severity"], occurrence = 1, channel = CHANNEL) => ({
+  digest: { channel, ts: "1773144000.000200", severity, at: T0, occurrence },
 });
 
 type Case = {
@@ -123,9 +125,35 @@ describe("planAlerts", () => {
       expected: { singles: [], digest: ["1#schedule_risk"], openingSummary: false, skipped: [] },
     },
     {
-      name: "a message in another channel does not count",
-      findings: [finding("1", { severity: "high", ...postedAlone("high", "COTHER") })],
+      name: "a message in another Slack channel (where findings went before) counts: it is not posted again",
+      findings: [
+        finding("1", { severity: "high", ...postedAlone("high", "COLDPMO") }),
+        finding("2", inDigest("medium", 1, "COLDPMO")),
+      ],
+      expected: {
+        singles: [],
+        digest: [],
+        openingSummary: false,
+        skipped: ["1#schedule_risk", "2#schedule_risk"],
+      },
+    },
+    {
+      name: "an escalation after the channel moved is posted in the new channel",
+      findings: [finding("1", { severity: "high", ...inDigest("medium", 1, "COLDPMO") })],
       expected: { singles: ["1#schedule_risk"], digest: [], openingSummary: false, skipped: [] },
+    },
+    {
+      name: "a message only printed as text (a run without Slack) does not count for Slack",
+      findings: [
+        finding("1", { severity: "high", ...postedAlone("high", TEXT_CHANNEL) }),
+        finding("2", inDigest("medium", 1, TEXT_CHANNEL)),
+      ],
+      expected: {
+        singles: ["1#schedule_risk"],
+        digest: ["2#schedule_risk"],
+        openingSummary: false,
+        skipped: [],
+      },
     },
     {
       name: "a woken finding is posted again at the same severity; a woken key that is not open is not",
@@ -312,5 +340,17 @@ describe("wake-ups", () => {
     { name: "nothing", entries: [], woke: false },
   ])("$name: woke = $woke", ({ entries, woke }) => {
     expect(wokeSinceNotice(posted(), entries, CHANNEL)).toBe(woke);
+  });
+});
+
+describe("onSameSurface", () => {
+  it.each<[string, string, boolean]>([
+    ["CPMO", "CPMO", true],
+    ["COLDPMO", "CPMO", true],
+    [TEXT_CHANNEL, "CPMO", false],
+    ["CPMO", TEXT_CHANNEL, false],
+    [TEXT_CHANNEL, TEXT_CHANNEL, true],
+  ])("a message in %s, a run posting to %s: %s", (recorded, channel, expected) => {
+    expect(onSameSurface(recorded, channel)).toBe(expected);
   });
 });

@@ -94,6 +94,22 @@ async function read(file: Buffer) {
 }
 
 describe("export", () => {
+  it("keeps only the projects of a selection made elsewhere, and names how it was made", async () => {
+    const result = await buildExport(repos, {
+      filters: { severities: ["high"], vertical: null, responsable: null },
+      locale: "es",
+      now,
+      selection: { projectGids: new Set(["2", "3"]), filterLines: ["Estado: En riesgo", "Buscar: portal"] },
+    });
+    expect(result.counts).toEqual({ projects: 2, findings: 1, changes: 0 });
+    const workbook = await read(result.file);
+    const projects = workbook.getWorksheet("Proyectos");
+    expect(String(projects?.getCell("A2").value)).toBe(
+      "Filtros: Severidad: Alta · Estado: En riesgo · Buscar: portal",
+    );
+    expect(projects?.getRow(EXPORT_HEADER_ROW + 1).getCell(1).value).toBe("PMO-2");
+  });
+
   it("writes Proyectos, Hallazgos and Cambios with the filters at the top and typed cells", async () => {
     const result = await buildExport(repos, {
       filters: { severities: [], vertical: "banca", responsable: { name: "maria jose" } },

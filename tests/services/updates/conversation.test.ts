@@ -1,7 +1,6 @@
-import type { KnownBlock } from "@slack/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { ParsedUpdate } from "../../../services/model.ts";
-import type { SlackMessage } from "../../../services/slack/blocks/finding-parts.ts";
 import { checkUpdateModal } from "../../../services/slack/blocks/modals/update-modal.ts";
 import {
   parseUpdateRef,
@@ -19,21 +18,27 @@ import {
   type Draft,
   fromStored,
   MAX_CHOICES,
+  MAX_PARTS,
   onCancel,
   onChooseProject,
   onConfirm,
   onEdit,
   onText,
+  type Part,
   type Prior,
   type ProjectChoice,
   type Reading,
+  type Step,
   type TextInput,
   UPDATE_TEXT_MAX,
   type Writer,
+  withoutPart,
 } from "../../../services/updates/conversation.ts";
 import {
   ADMIN,
+  buttonValue,
   dmFrom,
+  messageButtons,
   NO_EMAIL,
   OWNER2,
   P1,
@@ -85,11 +90,14 @@ const reading = (overrides: Partial<Reading> = {}): Reading => ({
   parsed: parsed(),
   unread: [],
   unknownPmoIds: [],
+  etaUncertain: false,
   ...overrides,
 });
 
-const text = (overrides: Partial<TextInput> & { reading?: Reading } = {}): TextInput => {
-  const { reading: given, ...rest } = overrides;
+const text = (
+  overrides: Partial<TextInput> & { reading?: Reading; readings?: Reading[] } = {},
+): TextInput => {
+  const { reading: given, readings, ...rest } = overrides;
   return {
     writer: pm,
     prior: null,
@@ -97,7 +105,7 @@ const text = (overrides: Partial<TextInput> & { reading?: Reading } = {}): TextI
     sourceId: "Ev1",
     receivedAt: NOW,
     newId: "new",
-    read: () => given ?? reading(),
+    read: () => readings ?? [given ?? reading()],
     ...rest,
   };
 };
@@ -108,14 +116,19 @@ const draft = (sourceId = "Ev0"): Draft => ({
   receivedAt: NOW,
   parsed: parsed(),
   unread: [],
+  etaUncertain: false,
+  interpreted: null,
 });
 
-const confirming = (version = 1, project = portal): ActiveConversation => ({
+const confirming = (version = 1, project = portal, others: Part[] = []): ActiveConversation => ({
   state: "confirming",
   id: "c1",
   version,
   draft: draft(),
   project,
+  others,
+  refused: [],
+  unplaced: 0,
 });
 const choosing = (version = 1): ActiveConversation => ({
   state: "choosing_project",
@@ -125,6 +138,10 @@ const choosing = (version = 1): ActiveConversation => ({
   choices: [portal, erp],
   more: 0,
   named: false,
+  before: [],
+  after: [],
+  refused: [],
+  unplaced: 0,
 });
 const live = (conversation: ActiveConversation): Prior => ({ conversation, expired: false });
 const expired = (conversation: ActiveConversation): Prior => ({ conversation, expired: true });
@@ -133,6 +150,15 @@ const ref = (version = 1, projectGid: string | null = null) => ({
   version,
   projectGid,
 });
+
+/** The conversation a step stores, read back as the next input finds it. */
+function priorAfter(step: Step): Prior {
+  if (step.next === "clear" || step.next === "keep") throw new Error("the step stores nothing");
+  const stored = { slackUserId: "UPM", updatedAt: NOW, expiresAt: 0, version: step.expectedVersion + 1 };
+  const conversation = fromStored({ ...stored, state: step.next.state, data: step.next.data });
+  if (conversation === null) throw new Error("not read back");
+  return live(conversation);
+}
 
 describe("classifyText", () => {
   it.each([
@@ -314,6 +340,76 @@ describe("a text", () => {
   });
 });
 
+describe("a lookup (lookup-phrases.ts)", () => {
+  it.each([
+    ["mis proyectos", "lookup"],
+    ["what are my projects?", "lookup"],
+    ["¿cómo va PMO-101?", "lookup"],
+    ["hallazgos", "lookup"],
+    ["necesito ayuda", "help"],
+    ["hola", "update"],
+  ] as const)("%j is classified %s", (input, kind) => {
+    expect(classifyText(input)).toBe(kind);
+  });
+
+  it("is answered without storing anything", () => {
+    expect(onText(text({ text: "mis proyectos", reading: reading({ parsed: nothing }) }))).toEqual({
+      next: "keep",
+      expectedVersion: 0,
+      reply: { kind: "lookup", lookups: [{ kind: "mine" }] },
+      notices: [],
+      submit: null,
+    });
+  });
+
+  it("naming a project and nothing else shows it; with update content it is an update", () => {
+    const asked = text({ text: "¿cómo va PMO-101?", reading: reading({ project: portal, parsed: nothing }) });
+    expect(onText(asked).reply).toEqual({ kind: "lookup", lookups: [{ kind: "project", pmoId: "PMO-101" }] });
+    for (const content of [
+      { progress: 60 },
+      { health: "on_track" as const },
+      { risks: ["el proveedor"] },
+      { blockers: ["accesos"] },
+      { nextSteps: ["pruebas"] },
+      { eta: "2026-03-20" },
+    ]) {
+      const read = reading({ project: portal, parsed: { ...nothing, ...content } });
+      const step = onText(text({ text: "¿cómo va PMO-101?", reading: read }));
+      expect(step.reply).toMatchObject({ kind: "confirm", project: portal });
+      expect(step.next).toMatchObject({ state: "confirming" });
+    }
+  });
+
+  it("leaves a draft waiting for Confirmar as it is", () => {
+    const bare = reading({ project: portal, parsed: nothing });
+    const step = onText(text({ text: "PMO-101", prior: live(confirming(3)), reading: bare }));
+    expect(step).toMatchObject({ next: "keep", expectedVersion: 3, notices: [], submit: null });
+    expect(step.reply.kind).toBe("lookup");
+  });
+
+  it("while «which project?» is asked: a PMO ID answers it, a list is a lookup", () => {
+    const prior = live(choosing(2));
+    const answer = onText(
+      text({ text: "PMO-102", prior, reading: reading({ project: erp, parsed: nothing }) }),
+    );
+    expect(answer.next).toMatchObject({ state: "confirming", data: { id: "c1", project: erp } });
+    const list = onText(text({ text: "mis proyectos", prior, reading: reading({ parsed: nothing }) }));
+    expect(list).toMatchObject({ next: "keep", reply: { kind: "lookup", lookups: [{ kind: "mine" }] } });
+  });
+
+  it("is answered for a writer who may send no update (unmapped, or owning nothing)", () => {
+    const unmapped: Writer = { ...pm, asanaUserGid: null, projects: [] };
+    const mine = text({ text: "mis proyectos", writer: unmapped, reading: reading({ parsed: nothing }) });
+    expect(onText(mine).reply).toEqual({ kind: "lookup", lookups: [{ kind: "mine" }] });
+    const card = text({
+      text: "PMO-101",
+      writer: { ...pm, projects: [] },
+      reading: reading({ parsed: nothing }),
+    });
+    expect(onText(card).reply).toMatchObject({ kind: "lookup" });
+  });
+});
+
 describe("the buttons", () => {
   it("a project chosen among those offered goes to confirming", () => {
     const step = onChooseProject(pm, live(choosing(1)), ref(1, erp.gid));
@@ -382,28 +478,217 @@ describe("fromStored", () => {
     });
   });
 
+  it("reads a conversation stored before several projects and the interpreter's reading were kept", () => {
+    const { etaUncertain: _unsure, interpreted: _read, ...oldDraft } = draft();
+    expect(fromStored(stored("confirming", { id: "c1", draft: oldDraft, project: portal }))).toEqual({
+      ...confirming(),
+      version: 4,
+    });
+    expect(
+      fromStored(stored("choosing_project", { id: "c1", draft: oldDraft, choices: [portal, erp] })),
+    ).toEqual({ ...choosing(), version: 4 });
+  });
+
+  it("stores a message about one project in the shape the previous version reads", () => {
+    // The previous version's schemas, as they were: it must read what this one stores.
+    const previousDraft = z.object({
+      sourceId: z.string().min(1),
+      text: z.string(),
+      receivedAt: z.string(),
+      parsed: z.object({ progress: z.number().nullable() }),
+      unread: z.array(z.string()).default([]),
+    });
+    const previousConfirming = z.object({
+      id: z.string().min(1),
+      draft: previousDraft,
+      project: z.object({ gid: z.string() }),
+    });
+    const step = onText(text({ reading: reading({ project: portal }) }));
+    if (step.next === "clear" || step.next === "keep") throw new Error("no state");
+    expect(step.next.state).toBe("confirming");
+    expect(previousConfirming.safeParse(step.next.data)).toMatchObject({
+      success: true,
+      data: { project: { gid: portal.gid }, draft: { parsed: { progress: 70 } } },
+    });
+  });
+
   it("ignores a state or data it does not know", () => {
     expect(fromStored(stored("awaiting_project", {}))).toBeNull();
     expect(fromStored(stored("confirming", { id: "c1" }))).toBeNull();
   });
 });
 
-// ---- the service on dynalite ------------------------------------------------------------------
-
-function allButtons(message: SlackMessage | undefined) {
-  const blocks: KnownBlock[] = message?.blocks ?? [];
-  return blocks.flatMap((block) => {
-    if (block.type === "actions") return block.elements.flatMap((e) => (e.type === "button" ? [e] : []));
-    if (block.type === "section" && block.accessory?.type === "button") return [block.accessory];
-    return [];
+describe("a message about several projects", () => {
+  const part101 = reading({
+    project: portal,
+    parsed: parsed({ progress: 80, health: "on_track", risks: [] }),
   });
-}
+  const part102 = reading({
+    project: erp,
+    parsed: parsed({ progress: 40, health: "off_track", risks: [], blockers: ["el proveedor"] }),
+  });
+  const asText = "PMO-101 al 80% en verde; PMO-102 atrasado 2 semanas por el proveedor, avance 40%";
 
-function buttonValue(message: SlackMessage | undefined, actionId: UpdateActionId, nth = 0): string {
-  const value = allButtons(message).filter((b) => b.action_id === actionId)[nth]?.value;
-  if (value === undefined) throw new Error(`no ${actionId} button`);
-  return value;
-}
+  it("shows one card with a part per project, each with only its own facts", () => {
+    const step = onText(text({ text: asText, readings: [part101, part102] }));
+    expect(step.reply).toMatchObject({
+      kind: "confirm",
+      project: portal,
+      draft: { text: asText, parsed: part101.parsed },
+      others: [{ project: erp, draft: { text: asText, parsed: part102.parsed } }],
+      refused: [],
+      unplaced: 0,
+    });
+    expect(step.next).toMatchObject({
+      state: "confirming",
+      data: { project: portal, others: [{ project: erp }] },
+    });
+  });
+
+  it("Confirmar submits every part to its own project, with what the interpreter read of each", () => {
+    const prior = priorAfter(onText(text({ text: asText, readings: [part101, part102] })));
+    const step = onConfirm(pm, prior, { conversationId: "new", version: 1, projectGid: null });
+    expect(step.submit).toMatchObject({
+      projectGid: portal.gid,
+      project: portal,
+      draft: { parsed: part101.parsed, interpreted: { ...part101.parsed, projectGid: portal.gid } },
+      others: [{ project: erp, draft: { parsed: part102.parsed, interpreted: { projectGid: erp.gid } } }],
+    });
+    expect(step.submit?.draft.parsed.blockers).toEqual([]);
+    expect(step.reply).toMatchObject({ kind: "saving", others: [{ project: erp }] });
+  });
+
+  it("asks about a part naming no project, offering only projects no other part took", () => {
+    const unnamed = reading({ parsed: parsed({ progress: 40, blockers: ["el proveedor"] }) });
+    const step = onText(text({ text: asText, readings: [part101, unnamed] }));
+    expect(step.reply).toMatchObject({
+      kind: "choose_project",
+      choices: [erp],
+      part: { parsed: unnamed.parsed },
+    });
+    const prior = priorAfter(step);
+    // PMO-101 is not offered; clicking it anyway (a forged value) is stale, saving nothing there.
+    const newRef = (projectGid: string) => ({ conversationId: "new", version: 1, projectGid });
+    expect(onChooseProject(pm, prior, newRef(portal.gid))).toMatchObject({ reply: { kind: "stale" } });
+    const chosen = onChooseProject(pm, prior, newRef(erp.gid));
+    expect(chosen.reply).toMatchObject({
+      kind: "confirm",
+      project: portal,
+      draft: { parsed: part101.parsed },
+      others: [{ project: erp, draft: { parsed: unnamed.parsed } }],
+    });
+  });
+
+  it("answering the question by naming a project another part is about asks again", () => {
+    const unnamed = reading({ parsed: parsed({ progress: 40 }) });
+    const prior = priorAfter(onText(text({ text: asText, readings: [part101, unnamed] })));
+    const answer = (project: ProjectChoice) =>
+      onText(
+        text({
+          text: project.pmoId ?? "",
+          sourceId: `Ev-${project.gid}`,
+          prior,
+          reading: reading({ project, parsed: nothing }),
+        }),
+      );
+    expect(answer(portal)).toMatchObject({ next: "keep", reply: { kind: "choose_project", choices: [erp] } });
+    const answered = answer(erp);
+    expect(answered.reply).toMatchObject({
+      kind: "confirm",
+      others: [{ project: erp, draft: { parsed: unnamed.parsed } }],
+    });
+  });
+
+  it("a part with no project left to offer is left out, and the card says so", () => {
+    const unnamed = reading({ parsed: parsed({ progress: 10 }) });
+    const step = onText(text({ writer: { ...pm, projects: [portal] }, readings: [part101, unnamed] }));
+    expect(step.reply).toMatchObject({ kind: "confirm", project: portal, others: [], unplaced: 1 });
+    expect(step.reply.kind === "confirm" && step.reply.draft.parsed).toEqual(part101.parsed);
+  });
+
+  it("a part naming an unknown PMO ID is left out rather than asked about", () => {
+    const unknown = reading({ parsed: parsed({ progress: 10 }), unknownPmoIds: ["PMO-999"] });
+    expect(onText(text({ readings: [part101, unknown] })).reply).toMatchObject({
+      kind: "confirm",
+      others: [],
+      unplaced: 1,
+    });
+  });
+
+  it("a part about someone else's project is left out and named; all of them refused is refused", () => {
+    const other = reading({ project: movil, parsed: parsed({ progress: 5 }) });
+    const step = onText(text({ readings: [part101, other] }));
+    expect(step.reply).toMatchObject({ kind: "confirm", project: portal, others: [], refused: [movil] });
+    const confirmed = onConfirm(pm, live({ ...confirming(), refused: [movil] }), ref(1));
+    expect(confirmed.submit).toMatchObject({ projectGid: portal.gid, others: [] });
+    expect(onText(text({ readings: [other, other] })).reply).toEqual({ kind: "not_allowed", project: movil });
+  });
+
+  it("two parts about one project join into one", () => {
+    const again = reading({
+      project: portal,
+      parsed: parsed({ progress: null, health: null, risks: ["pruebas"] }),
+    });
+    const step = onText(text({ readings: [part101, again, part102] }));
+    expect(step.reply).toMatchObject({
+      kind: "confirm",
+      draft: { parsed: { progress: 80, health: "on_track", risks: ["pruebas"] } },
+      others: [{ project: erp }],
+    });
+  });
+
+  it("a card shows at most MAX_PARTS projects; the rest are counted as left out", () => {
+    const many = Array.from({ length: MAX_PARTS + 2 }, (_, i) => ({
+      ...portal,
+      gid: `g${i}`,
+      pmoId: `PMO-${i}`,
+    }));
+    const admin: Writer = { ...pm, isAdmin: true };
+    const step = onText(text({ writer: admin, readings: many.map((project) => reading({ project })) }));
+    expect(step.reply).toMatchObject({ kind: "confirm", unplaced: 2 });
+    expect(step.reply.kind === "confirm" && step.reply.others).toHaveLength(MAX_PARTS - 1);
+  });
+
+  it("one reading naming two projects by PMO ID is not asked about: nothing is kept", () => {
+    const step = onText(text({ text: asText, reading: reading({ named: [portal, erp], unsplit: true }) }));
+    expect(step).toMatchObject({
+      next: "keep",
+      reply: { kind: "several_unsplit", projects: [portal, erp] },
+      submit: null,
+    });
+  });
+
+  it("Editar edits the part whose button was clicked; a project not on the card is stale", () => {
+    const prior = live(confirming(2, portal, [{ project: erp, draft: { ...draft(), text: "erp" } }]));
+    expect(onEdit(prior, ref(2, erp.gid))).toMatchObject({ part: { project: erp, draft: { text: "erp" } } });
+    expect(onEdit(prior, ref(2))).toMatchObject({ part: { project: portal } });
+    expect(onEdit(prior, ref(2, movil.gid))).toMatchObject({ step: { reply: { kind: "stale" } } });
+  });
+
+  it("once one part is saved on its own, the others stay to confirm", () => {
+    const base = confirming(2);
+    if (base.state !== "confirming") throw new Error("not confirming");
+    const current = { ...base, others: [{ project: erp, draft: draft("Ev9") }] };
+    expect(withoutPart(current, portal.gid)).toMatchObject({
+      state: "confirming",
+      data: { id: "c1", project: erp, draft: { sourceId: "Ev9" }, others: [] },
+    });
+    expect(withoutPart({ ...current, others: [] }, portal.gid)).toBeNull();
+  });
+
+  it("an ETA with more than one reading is flagged on the draft; a confirmed one is not", () => {
+    const unsure = onText(
+      text({
+        reading: reading({ project: portal, etaUncertain: true, parsed: parsed({ eta: "2026-03-12" }) }),
+      }),
+    );
+    expect(unsure.reply).toMatchObject({ kind: "confirm", draft: { etaUncertain: true } });
+    const noEta = onText(text({ reading: reading({ project: portal, etaUncertain: true }) }));
+    expect(noEta.reply).toMatchObject({ kind: "confirm", draft: { etaUncertain: false } });
+  });
+});
+
+// ---- the service on dynalite ------------------------------------------------------------------
 
 describe("the conversation service", () => {
   let world: UpdateWorld;
@@ -435,7 +720,7 @@ describe("the conversation service", () => {
     expect(card?.text).toContain(
       "Portal de clientes (PMO-101) · avance 70 % · 🟡 en riesgo · riesgos: el proveedor",
     );
-    expect(allButtons(card?.message).map((b) => b.action_id)).toEqual([
+    expect(messageButtons(card?.message).map((b) => b.action_id)).toEqual([
       UPDATE_CONFIRM,
       UPDATE_EDIT,
       UPDATE_CANCEL,
@@ -459,7 +744,7 @@ describe("the conversation service", () => {
     const [saved] = world.dm.updates;
     expect(saved).toMatchObject({ channel: PM_DM, ts: card?.ts });
     expect(saved?.text).toContain("Guardé tu actualización de Portal de clientes");
-    expect(allButtons(saved?.message)).toEqual([]);
+    expect(messageButtons(saved?.message)).toEqual([]);
     expect(await world.repos.conversations.get(PM)).toBeNull();
   });
 
@@ -476,7 +761,7 @@ describe("the conversation service", () => {
     await say(PM, "avance 30%, próximos pasos: pruebas de carga");
     const question = world.dm.last();
     expect(question?.text).toContain("¿De qué proyecto es esta actualización?");
-    expect(allButtons(question?.message).map((b) => JSON.parse(b.value ?? "{}").p)).toEqual([P1, P2]);
+    expect(messageButtons(question?.message).map((b) => JSON.parse(b.value ?? "{}").p)).toEqual([P1, P2]);
     await click(UPDATE_CHOOSE_PROJECT, PM, 1);
     const [card] = world.dm.updates;
     expect(card?.ts).toBe(question?.ts);

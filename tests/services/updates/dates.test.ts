@@ -149,9 +149,27 @@ describe("findDateMentions", () => {
   it("finds every date with its place, the longer reading winning", () => {
     const text = "entrega el viernes de la proxima semana, antes 15/07 y el 3 de agosto";
     expect(findDateMentions(text, context())).toEqual([
-      { start: 8, end: 39, iso: "2026-07-17" },
-      { start: 47, end: 52, iso: "2026-07-15" },
-      { start: 55, end: 69, iso: "2026-08-03" },
+      { start: 8, end: 39, iso: "2026-07-17", uncertain: false },
+      { start: 47, end: 52, iso: "2026-07-15", uncertain: false },
+      { start: 55, end: 69, iso: "2026-08-03", uncertain: false },
+    ]);
+  });
+
+  it.each([
+    ["next friday", "en", "2026-07-10", true],
+    ["el proximo viernes", "es", "2026-07-10", true],
+    ["el jueves que viene", "es", "2026-07-09", true],
+    ["next monday", "en", "2026-07-13", false],
+    ["el proximo lunes", "es", "2026-07-13", false],
+    ["this friday", "en", "2026-07-10", false],
+    ["el viernes", "es", "2026-07-10", false],
+    ["friday next week", "en", "2026-07-17", false],
+    ["05/08", "en", "2027-05-08", true],
+    ["05/08", "es", "2026-08-05", false],
+    ["07/15", "en", "2026-07-15", false],
+  ] as const)("flags '%s' (%s) as %s, uncertain: %s", (phrase, language, iso, uncertain) => {
+    expect(findDateMentions(phrase, context(language))).toEqual([
+      expect.objectContaining({ iso, uncertain }),
     ]);
   });
 

@@ -5,6 +5,8 @@ import {
   type InterpretInput,
   interpretStatusUpdate,
   MAX_READ_CHARACTERS,
+  RuleBasedInterpreter,
+  readMessage,
   toParsedUpdate,
 } from "../../../services/updates/interpreter.ts";
 import { HOSTILE_STRINGS } from "../../fixtures/hostile-strings.ts";
@@ -64,6 +66,8 @@ describe("RuleBasedInterpreter on the table of updates", () => {
           );
         }
       }
+      const projects = readMessage(inputFor(testCase)).readings.map((one) => one.project?.gid ?? null);
+      expect(projects).toEqual(testCase.readings ?? [expected.project]);
       if (testCase.candidates !== undefined) {
         const offered = result.projectRefs.map((candidate) => candidate.project.gid).sort();
         expect(offered).toEqual([...testCase.candidates].sort());
@@ -229,3 +233,141 @@ describe("safety", () => {
 function never(): never {
   throw new Error("fixture missing");
 }
+
+describe("issue 13: the misreadings it names", () => {
+  const latam = [
+    { gid: "101", name: "Portal Clientes", pmoId: "PMO-101" },
+    { gid: "102", name: "Migración SAP", pmoId: "PMO-102" },
+    { gid: "103", name: "App Ventas", pmoId: "PMO-103" },
+  ];
+  const read = (text: string, locale: "es" | "en" = "es") =>
+    readMessage({ text, projects: latam, now: NOW, timezone: TIMEZONE, locale });
+  const only = (text: string) => {
+    const { readings } = read(text);
+    expect(readings).toHaveLength(1);
+    return readings[0] ?? never();
+  };
+
+  it("gives one reading per project, in order, each with only its own facts", () => {
+    const { readings } = read(
+      "PMO-101 al 80% en verde; PMO-102 atrasado 2 semanas por el proveedor, avance 40%",
+    );
+    expect(readings.map(toParsedUpdate)).toEqual([
+      { progress: 80, health: "on_track", risks: [], blockers: [], nextSteps: [], eta: null },
+      { progress: 40, health: "off_track", risks: [], blockers: ["el proveedor"], nextSteps: [], eta: null },
+    ]);
+    expect(readings.map((one) => one.project?.gid)).toEqual(["101", "102"]);
+    expect(readings[1]?.projectRefs[0]).toMatchObject({ reason: "pmo_id", matchedText: "PMO-102" });
+  });
+
+  it("gives a project named again later its facts, in the order first named", () => {
+    const { readings } = read("PMO-101 80%. PMO-102 40%. PMO-101 entrega el viernes.");
+    expect(readings.map((one) => [one.project?.gid, one.progress, one.eta])).toEqual([
+      ["101", 80, "2026-07-10"],
+      ["102", 40, null],
+    ]);
+  });
+
+  it("reads a share of things done as a progress", () => {
+    expect(only("PMO-101 llevamos 3 de 4 entregables").progress).toBe(75);
+    expect(only("PMO-101 vamos 7 de 10").progress).toBe(70);
+    expect(only("PMO-101 ya pasamos 3/4 de las pruebas").progress).toBe(75);
+    expect(only("PMO-101 dos tercios del desarrollo").progress).toBe(67);
+    expect(only("PMO-101 resolvimos 3 de 10 defectos").progress).toBeNull();
+    expect(only("PMO-101 entrega el 3/4").eta).toBe("2027-04-03");
+  });
+
+  it("reads questions and their answers", () => {
+    const reading = only("PMO-101 ¿Bloqueos? No. ¿Riesgos? Sí, la dependencia con Seguridad.");
+    expect(toParsedUpdate(reading)).toMatchObject({
+      health: "at_risk",
+      risks: ["la dependencia con Seguridad"],
+      blockers: [],
+    });
+  });
+
+  it("reads a conditional delay as a risk, and the vendor's Friday as no ETA", () => {
+    const reading = only(
+      "PMO-102 No estamos en riesgo todavía, pero si el proveedor no entrega el viernes nos vamos a atrasar",
+    );
+    expect(toParsedUpdate(reading)).toEqual({
+      progress: null,
+      health: "at_risk",
+      risks: ["si el proveedor no entrega el viernes nos vamos a atrasar"],
+      blockers: [],
+      nextSteps: [],
+      eta: null,
+    });
+  });
+
+  it("reads a negation far from what it negates, and stops at what starts another thought", () => {
+    expect(only("PMO-101 no hemos identificado hasta ahora ningún riesgo").health).toBeNull();
+    expect(only("PMO-101 no tenemos ambiente de QA y vamos atrasados").health).toBe("off_track");
+  });
+
+  it("reads a low, mitigated or administrative risk as no risk", () => {
+    for (const text of [
+      "PMO-103: el riesgo de retraso es bajo",
+      "PMO-103 revisamos los riesgos con el sponsor y quedaron mitigados",
+      "PMO-103 actualicé la matriz de riesgos",
+      "PMO-103 se levantó el bloqueo de accesos",
+    ]) {
+      const reading = only(text);
+      expect([reading.health, reading.risks, reading.blockers], text).toEqual([null, [], []]);
+    }
+  });
+
+  it("reads on track said beside a risk as at risk", () => {
+    const reading = only("PMO-101 on track, pero hay riesgo con el deploy");
+    expect([reading.health, reading.risks]).toEqual(["at_risk", ["el deploy"]]);
+  });
+
+  it("does not take another team's delivery date as the ETA", () => {
+    expect(only("PMO-101 el proveedor entrega el ambiente el lunes, nosotros terminamos el 30/07").eta).toBe(
+      "2026-07-30",
+    );
+    expect(only("PMO-101 la DIAN entrega los certificados el 15/07").eta).toBeNull();
+    expect(only("PMO-101 la entrega es el 15/07").eta).toBe("2026-07-15");
+  });
+
+  it("keeps one reading with no project when none can be told apart", () => {
+    const { readings } = read("avance 60%, todo bien");
+    expect(readings.map((one) => [one.project, one.progress, one.health])).toEqual([[null, 60, "on_track"]]);
+  });
+});
+
+describe("etaUncertain", () => {
+  const eta = (text: string, locale: "es" | "en" = "es") => {
+    const reading = interpret(text, { locale });
+    return [reading.eta, reading.etaUncertain];
+  };
+
+  it("flags a weekday said with 'next' / 'que viene' while this week's is still to come", () => {
+    expect(eta("PMO-101 entregamos el jueves que viene")).toEqual(["2026-07-09", true]);
+    expect(eta("PMO-101 delivery next Friday", "en")).toEqual(["2026-07-10", true]);
+    expect(eta("PMO-101 entrega el próximo viernes")).toEqual(["2026-07-10", true]);
+  });
+
+  it("does not flag a date with one reading", () => {
+    expect(eta("PMO-101 entrega el viernes")).toEqual(["2026-07-10", false]);
+    expect(eta("PMO-101 launch next Monday", "en")).toEqual(["2026-07-13", false]);
+    expect(eta("PMO-101 entrega el 15/07")).toEqual(["2026-07-15", false]);
+    expect(eta("PMO-101 avance 10%")).toEqual([null, false]);
+  });
+});
+
+describe("the interpreter interface", () => {
+  it("reads through RuleBasedInterpreter exactly as readMessage does, and interpretStatusUpdate is its first reading", async () => {
+    const input = {
+      text: "PMO-101 al 80% en verde; PMO-102 atrasado por el proveedor",
+      projects: WRITERS_PROJECTS,
+      now: NOW,
+      timezone: TIMEZONE,
+      locale: "es" as const,
+    };
+    const reading = await new RuleBasedInterpreter().interpret(input);
+    expect(reading).toEqual(readMessage(input));
+    expect(reading.readings).toHaveLength(2);
+    expect(interpretStatusUpdate(input)).toEqual(reading.readings[0]);
+  });
+});

@@ -75,8 +75,16 @@ describe("submitting an update (write-back off)", () => {
       parsed: PARSED,
       asanaStatusUpdateGid: null,
       slackEventId: "Ev1",
+      interpreted: null,
     });
     expect(Buffer.from(stored?.text ?? "").equals(Buffer.from(TEXT))).toBe(true);
+  });
+
+  it("keeps the interpreter's reading beside what the writer confirmed", async () => {
+    const interpreted = { ...PARSED, projectGid: null, progress: 50, blockers: [] };
+    await submitUpdate(deps, submission({ interpreted }));
+    const [stored] = await world.repos.updates.listForProject(P1);
+    expect(stored).toMatchObject({ parsed: PARSED, interpreted });
   });
 
   it("sets the project's last update and reported progress, with changelog entries by the writer", async () => {

@@ -16,6 +16,7 @@ import {
   HOME_FILTER_VERTICAL,
   HOME_PAGE_NEXT,
   HOME_PAGE_PREVIOUS,
+  HOME_WEB_PANEL,
 } from "../../home-action-ids.ts";
 import { escapeAndTruncate, truncate } from "../../mrkdwn.ts";
 import { UPDATE_OPEN } from "../../reminder-ids.ts";
@@ -111,6 +112,8 @@ export type HomeModel = {
   mine: MyWork;
   /** Admins only. */
   portfolio: Portfolio | null;
+  /** Whether the web dashboard is on: then a button asks for a sign-in link. */
+  webPanel?: boolean;
 };
 
 const PROJECT_STATUS_EMOJI: { readonly [S in ProjectStatus]: string } = {
@@ -212,6 +215,25 @@ function findingBlocks(ctx: RenderContext, entry: FindingWithProject, blockId: s
   const actions = findingActions(ctx.locale, finding, `${blockId}-actions`);
   if (actions !== null) blocks.push(actions);
   return blocks;
+}
+
+/** One block: the worst-case layouts (about 75 blocks for an admin) keep it under the limit. */
+function webPanelBlock(locale: Locale): ActionsBlock {
+  return {
+    type: "actions",
+    block_id: "home-web",
+    elements: [
+      {
+        type: "button",
+        action_id: HOME_WEB_PANEL,
+        text: {
+          type: "plain_text",
+          text: truncate(t(locale, "panel.home.button"), BLOCK_KIT.buttonText),
+          emoji: true,
+        },
+      },
+    ],
+  };
 }
 
 function pagingBlock(ctx: RenderContext, page: Page<unknown>): ActionsBlock | null {
@@ -420,6 +442,7 @@ export function homeView(model: HomeModel): BuiltHomeView {
     header(t(ctx.locale, "home.title"), "home-title"),
     contextLine(freshnessLine(ctx, model.lastSync, model.now), "home-freshness"),
   ];
+  if (model.webPanel === true) blocks.push(webPanelBlock(ctx.locale));
   if (model.notice !== null)
     blocks.push({
       type: "section",

@@ -36,6 +36,8 @@ export type UpdateModalOrigin = {
   /** The DM message with the card, updated once the modal is saved. */
   channel: string | null;
   ts: string | null;
+  /** On a card about several projects, the project of the part being edited. */
+  part?: string | null;
 };
 
 const metadataSchema = z.object({
@@ -43,10 +45,17 @@ const metadataSchema = z.object({
   v: z.number().int().min(1).nullable(),
   ch: z.string().min(1).max(50).nullable(),
   ts: z.string().min(1).max(50).nullable(),
+  p: z.string().min(1).max(200).nullable().optional(),
 });
 
 export function encodeUpdateModalMetadata(origin: UpdateModalOrigin): string {
-  return JSON.stringify({ c: origin.conversationId, v: origin.version, ch: origin.channel, ts: origin.ts });
+  return JSON.stringify({
+    c: origin.conversationId,
+    v: origin.version,
+    ch: origin.channel,
+    ts: origin.ts,
+    ...(origin.part === undefined || origin.part === null ? {} : { p: origin.part }),
+  });
 }
 
 /** The origin a submission carries; a modal opened elsewhere (or tampered with) has none. */
@@ -59,6 +68,7 @@ export function parseUpdateModalMetadata(metadata: unknown): UpdateModalOrigin {
     version: parsed.v,
     channel: parsed.ch,
     ts: parsed.ts,
+    part: parsed.p ?? null,
   };
 }
 

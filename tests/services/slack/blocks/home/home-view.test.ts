@@ -27,6 +27,7 @@ import {
   HOME_FILTER_VERTICAL,
   HOME_PAGE_NEXT,
   HOME_PAGE_PREVIOUS,
+  HOME_WEB_PANEL,
 } from "../../../../../services/slack/home-action-ids.ts";
 import { HOSTILE_STRINGS } from "../../../../fixtures/hostile-strings.ts";
 import { aFinding, aProject, context } from "../fixtures.ts";
@@ -383,5 +384,49 @@ describe("paging and ages", () => {
     [24 * 3 * 3_600_000, "en", "3 days"],
   ] as const)("%i ms ago reads %s: %s", (ms, locale, text) => {
     expect(ageText(locale, new Date(NOW.getTime() - ms), NOW)).toBe(text);
+  });
+});
+
+describe("the Home's web dashboard button", () => {
+  const buttonOf = (view: BuiltHomeView) => {
+    const block = byId(view, "home-web");
+    return block?.type === "actions" ? block.elements.find((e) => e.type === "button") : undefined;
+  };
+
+  it.each([
+    ["es", "Panel web"],
+    ["en", "Web dashboard"],
+  ] as const)("is shown under the title when the web is on (%s)", (locale, label) => {
+    const view = homeView(model({ webPanel: true }, locale));
+    expectValidHome(view);
+    expect(ids(view).indexOf("home-web")).toBe(2);
+    const button = buttonOf(view);
+    expect(button?.action_id).toBe(HOME_WEB_PANEL);
+    expect(JSON.stringify(button)).toContain(label);
+  });
+
+  it("is not shown when the web is off", () => {
+    expect(ids(homeView(model()))).not.toContain("home-web");
+    expect(ids(homeView(model({ webPanel: false })))).not.toContain("home-web");
+  });
+
+  it("leaves the largest admin Home whole, within 100 blocks", () => {
+    const view = homeView(
+      model({
+        notice: "aviso",
+        mine: mine({ projects: 60, findings: entries(60), admin: true }),
+        portfolio: portfolio(entries(1_500)),
+        webPanel: true,
+      }),
+    );
+    expectValidHome(view);
+    expect(ids(view)).toContain("home-web");
+    // The last block is still the paging one: nothing was cut to fit.
+    expect(ids(view).at(-1)).toBe("home-paging");
+    const member = homeView(
+      model({ notice: "aviso", mine: mine({ projects: 60, findings: entries(60) }), webPanel: true }),
+    );
+    expectValidHome(member);
+    expect(ids(member).at(-1)).toBe("home-paging");
   });
 });
