@@ -276,7 +276,7 @@ async function syncPage(ctx: RunContext, records: readonly AsanaProjectRecord[])
   const gids = records.map((r) => r.gid);
   const [stored, tokens] = await Promise.all([
     repos.projects.batchGet(gids),
-    repos.meta.cursors.getMany(gids.map(cursorName)),
+    repos.meta.cursors.getManyDated(gids.map(cursorName)),
   ]);
   const crawls = await mapLimit(records, PROJECT_CONCURRENCY, (record) =>
     crawlProject(ctx, record, stored.get(record.gid) ?? null, tokens.get(cursorName(record.gid)) ?? null),
@@ -382,8 +382,31 @@ type TaskFacts = {
   counts: Awaited<ReturnType<AsanaClient["getTaskCounts"]>> | null;
   lastActivityAt: string | null;
   newSyncToken: string | null;
+  /** Whether the token moved past events (or is a first or renewed one) rather than past nothing. */
+  tokenMoved: boolean;
   problems: string[];
 };
+
+type StoredSyncToken = { value: string; updatedAt: string };
+
+/**
+ * Sync tokens always expire after 24 hours (Asana's events docs); one kept this long is renewed
+ * before then, so a quiet project never needs a re-crawl.
+ */
+export const SYNC_TOKEN_RENEW_MS = 12 * 60 * 60 * 1000;
+
+/**
+ * The token to write, or null to keep the stored one. Re-asking with the current token returns
+ * the same events (Asana's docs), so a project whose events did not move keeps its token: one
+ * write a project a sync was most of the store's cost. A token is written only when its events
+ * were read (otherwise the next sync asks again), moved, or nears its age limit.
+ */
+function tokenToStore(facts: TaskFacts, stored: StoredSyncToken | null, now: Date): string | null {
+  if (facts.newSyncToken === null) return null;
+  if (stored === null || facts.tokenMoved) return facts.newSyncToken;
+  const age = now.getTime() - Date.parse(stored.updatedAt);
+  return Number.isFinite(age) && age < SYNC_TOKEN_RENEW_MS ? null : facts.newSyncToken;
+}
 
 /**
  * Reads one project's task facts as the kind of sync asks; never throws (problems are listed).
@@ -396,7 +419,13 @@ async function readTaskFacts(
   syncToken: string | null,
 ): Promise<TaskFacts> {
   const { asana, clock, settings } = ctx.deps;
-  const facts: TaskFacts = { counts: null, lastActivityAt: null, newSyncToken: null, problems: [] };
+  const facts: TaskFacts = {
+    counts: null,
+    lastActivityAt: null,
+    newSyncToken: null,
+    tokenMoved: syncToken === null,
+    problems: [],
+  };
   const readCounts = () =>
     asana.getTaskCounts(gid).then(
       (counts) => {
@@ -416,6 +445,7 @@ async function readTaskFacts(
     } else {
       const events = await asana.getEvents(gid, syncToken);
       facts.newSyncToken = events.syncToken;
+      facts.tokenMoved = events.events.length > 0 || events.hasMore;
       const taskEvents = events.events.filter(isTaskActivity);
       facts.lastActivityAt = taskEvents.reduce<string | null>((at, e) => latest(at, e.created_at), null);
       tasksChanged = taskEvents.length > 0 || events.hasMore;
@@ -423,6 +453,7 @@ async function readTaskFacts(
   } catch (error) {
     if (isAsanaError(error, "asana_sync_token_expired") && error.syncToken !== null) {
       facts.newSyncToken = error.syncToken;
+      facts.tokenMoved = true;
       recrawl = true;
     } else {
       facts.problems.push(`events: ${describe(error)}`);
@@ -454,10 +485,10 @@ async function crawlProject(
   ctx: RunContext,
   record: AsanaProjectRecord,
   stored: Project | null,
-  syncToken: string | null,
+  storedToken: StoredSyncToken | null,
 ): Promise<Crawl | null> {
   const { deps } = ctx;
-  const facts = await readTaskFacts(ctx, record.gid, stored, syncToken);
+  const facts = await readTaskFacts(ctx, record.gid, stored, storedToken?.value ?? null);
   const mapped = mapAsanaProject(
     record,
     { taskCounts: facts.counts, lastActivityAt: facts.lastActivityAt },
@@ -504,8 +535,7 @@ async function crawlProject(
         ? changelogEntries(stored, next, { syncId: ctx.syncId, detectedAt: ctx.startedAt })
         : [],
     stale,
-    // A token is kept only when its events were read; otherwise the next sync asks again.
-    newSyncToken: facts.newSyncToken,
+    newSyncToken: tokenToStore(facts, storedToken, deps.clock()),
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/logger.ts";
-import { runSync, type SyncDeps } from "../../jobs/asana-sync.ts";
+import { runSync, SYNC_TOKEN_RENEW_MS, type SyncDeps } from "../../jobs/asana-sync.ts";
 import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server.ts";
 import { createAsanaClient } from "../../services/asana/client.ts";
 import { DEFAULT_CUSTOM_FIELD_NAMES } from "../../services/asana/mapper.ts";
@@ -30,6 +30,7 @@ async function world(options: {
   projects: number;
   seed?: number;
   requestsPerMinute?: number;
+  clock?: () => Date;
 }): Promise<World> {
   const sandbox = await startSandboxAsana({
     projects: options.projects,
@@ -37,7 +38,8 @@ async function world(options: {
     requestsPerMinute: options.requestsPerMinute ?? 1_000_000,
   });
   sandboxes.push(sandbox);
-  const { store, repos } = await memoryStore({ sleep: async () => {} });
+  const clock = options.clock ?? (() => new Date());
+  const { store, repos } = await memoryStore({ sleep: async () => {}, clock });
   stores.push(store);
   const sync = (kind: SyncKind, extra: Partial<SyncDeps> = {}) =>
     runSync(kind, {
@@ -54,7 +56,7 @@ async function world(options: {
         fieldNames: DEFAULT_CUSTOM_FIELD_NAMES,
         activityLookbackDays: 7,
       },
-      clock: () => new Date(),
+      clock,
       logger: silent,
       owner: `test:${randomUUID().slice(0, 6)}`,
       ...extra,
@@ -229,6 +231,50 @@ describe("partial sync", () => {
     expect(replay.stats.projectsWritten).toBe(0);
     expect(replay.stats.changesDetected).toBe(0);
     expect(await w.repos.changelog.listForProject(moved.gid)).toHaveLength(1);
+  });
+
+  it("keeps a quiet project's events token, writes only those that moved, renews them before they expire", async () => {
+    const start = new Date("2026-12-03T08:00:00.000Z");
+    let now = start;
+    const later = (minutes: number) => {
+      now = new Date(now.getTime() + minutes * 60_000);
+    };
+    const w = await world({ projects: 20, seed: 7, clock: () => now });
+    await w.sync("full");
+    const withOpenTasks = activeInAsana(w.sandbox).filter((p) => p.tasks.some((t) => !t.completed));
+    const [busy, quietThenBusy] = withOpenTasks;
+    if (!busy || !quietThenBusy) throw new Error("the sandbox has too few projects with open tasks");
+    const names = activeInAsana(w.sandbox).map((p) => `events:${p.gid}`);
+    const written = async () =>
+      new Map([...(await w.repos.meta.cursors.getManyDated(names))].map(([n, c]) => [n, c.updatedAt]));
+    const afterFull = await written();
+    expect(afterFull.size).toBe(names.length);
+
+    w.sandbox.workspace.completeTasks(busy.gid, 1);
+    later(30);
+    expect((await w.sync("partial")).status).toBe("completed");
+    const afterPartial = await written();
+    expect(names.filter((n) => afterPartial.get(n) !== afterFull.get(n))).toEqual([`events:${busy.gid}`]);
+
+    // A kept token still brings what happened after it.
+    w.sandbox.workspace.completeTasks(quietThenBusy.gid, 1);
+    later(30);
+    expect((await w.sync("partial")).status).toBe("completed");
+    expect((await w.repos.projects.get(quietThenBusy.gid))?.completedTasks).toBe(
+      quietThenBusy.tasks.filter((t) => t.completed).length,
+    );
+
+    // Asana's tokens expire after 24 h: one kept SYNC_TOKEN_RENEW_MS is written anew, the younger kept.
+    const beforeRenewal = await written();
+    now = new Date(start.getTime() + SYNC_TOKEN_RENEW_MS);
+    const renewal = await w.sync("partial");
+    expect(renewal.stats.staleProjects).toBe(0);
+    const renewed = await written();
+    const young = [`events:${busy.gid}`, `events:${quietThenBusy.gid}`];
+    for (const name of names)
+      expect(renewed.get(name), name).toBe(
+        young.includes(name) ? beforeRenewal.get(name) : now.toISOString(),
+      );
   });
 
   it("re-crawls a project whose events token expired (412)", async () => {

@@ -27,6 +27,12 @@ export class CursorStore {
 
   /** Many cursors at once (BatchGetItem, 100 a request); absent names are missing from the map. */
   async getMany(names: readonly string[]): Promise<Map<string, string>> {
+    const dated = await this.getManyDated(names);
+    return new Map([...dated].map(([name, cursor]) => [name, cursor.value]));
+  }
+
+  /** The same, with when each was last written. */
+  async getManyDated(names: readonly string[]): Promise<Map<string, { value: string; updatedAt: string }>> {
     const items = await batchGet(
       this.options.doc,
       this.options.tableName,
@@ -34,7 +40,7 @@ export class CursorStore {
       this.options.sleep ?? realSleep,
     );
     const cursors = items.map((item) => parseItem(cursorSchema, this.options.tableName, item));
-    return new Map(cursors.map((c) => [c.name, c.value]));
+    return new Map(cursors.map((c) => [c.name, { value: c.value, updatedAt: c.updatedAt }]));
   }
 
   /** Many cursors at once (BatchWriteItem, 25 a request). */
