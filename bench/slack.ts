@@ -17,13 +17,15 @@ import { nextMessage } from "./child-process.ts";
 
 /**
  * `npm run bench -- slack [--projects 1400] [--findings 5000] [--rounds 40]
- * [--store endpoint|embedded] [--sync partial|full|none] [--keep-store DIR] [--cpu-prof DIR]
- * [--json]`: the app started as `npm start` starts it, in its own process, against sandbox Slack
+ * [--store endpoint|embedded] [--sync partial|full|none] [--during-sync] [--keep-store DIR]
+ * [--cpu-prof DIR] [--json]`: the app started as `npm start` starts it, in its own process, against sandbox Slack
  * (this process) and sandbox Asana (a process of its own). Prints p50/p95/p99 of the time from
  * sending a `/pmo` envelope to its ack and to its answer, per subcommand, and of the time from
  * `app_home_opened` to the `views.publish` for an admin, and from acknowledging a finding in the
  * Home's modal to the Home published again; the app process's RSS (idle, peak while
- * serving, peak including a closing `/pmo sync`).
+ * serving, peak including a closing `/pmo sync`). With `--during-sync`, a second admin keeps
+ * sending `/pmo` and opening the Home while that sync runs in the app: their ack and publish
+ * percentiles next to the same without a sync.
  *
  * The store is prepared here first (a full sync, then findings topped up to the number asked
  * for). `--store endpoint` (the default) keeps it in a DynamoDB engine outside the app, as on AWS;
@@ -32,6 +34,8 @@ import { nextMessage } from "./child-process.ts";
  */
 
 const ADMIN = "U0SBXADM01";
+/** Uses the app while ADMIN's sync runs (`--during-sync`). */
+const OTHER_ADMIN = "U0SBXADM02";
 const REPO = resolve(import.meta.dirname, "..");
 
 export type Percentiles = { p50: number; p95: number; p99: number; n: number };
@@ -117,6 +121,8 @@ export async function benchSlack(args: string[]) {
       "keep-store": { type: "string" },
       /** The closing `/pmo sync` the admin asks for: partial (the default), full, or none. */
       sync: { type: "string", default: "partial" },
+      /** Keep sending `/pmo` and opening the Home while that sync runs, and time them. */
+      "during-sync": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -125,6 +131,7 @@ export async function benchSlack(args: string[]) {
   const rounds = z.coerce.number().int().min(1).parse(values.rounds);
   const storeMode = z.enum(["endpoint", "embedded"]).parse(values.store);
   const closingSync = z.enum(["partial", "full", "none"]).parse(values.sync);
+  const measureDuringSync = values["during-sync"] === true && closingSync !== "none";
 
   const asanaChild = fork(
     join(import.meta.dirname, "asana-sandbox-child.ts"),
@@ -146,6 +153,15 @@ export async function benchSlack(args: string[]) {
           realName: "Ana Torres",
           // The admin owns projects too: her Home has both parts.
           email: asana.ownerEmail ?? "nadie@empresa.example",
+          locale: "es-LA",
+          tz: "America/Bogota",
+          isAdmin: true,
+        },
+        {
+          id: OTHER_ADMIN,
+          name: "luis",
+          realName: "Luis Pardo",
+          email: "luis.pardo@empresa.example",
           locale: "es-LA",
           tz: "America/Bogota",
           isAdmin: true,
@@ -181,7 +197,7 @@ export async function benchSlack(args: string[]) {
       SLACK_APP_TOKEN: slack.appToken,
       SLACK_API_URL: slack.apiUrl,
       PMO_CHANNEL_ID: "C0SBXPMO01",
-      PMO_ADMIN_USER_IDS: ADMIN,
+      PMO_ADMIN_USER_IDS: `${ADMIN},${OTHER_ADMIN}`,
       ASANA_TOKEN: asana.token,
       ASANA_BASE_URL: asana.baseUrl,
       ASANA_WORKSPACE_GID: asana.workspaceGid,
@@ -239,6 +255,7 @@ export async function benchSlack(args: string[]) {
       "estado",
     ];
     const ack: Record<string, Percentiles> = {};
+    const ackSamples: Record<string, number[]> = {};
     const answer: Record<string, Percentiles> = {};
     for (const text of subcommands) {
       const acked: number[] = [];
@@ -254,6 +271,7 @@ export async function benchSlack(args: string[]) {
       }
       const name = text === seeded.pmoId ? "PMO-…" : text;
       ack[name] = percentiles(acked);
+      ackSamples[name] = acked;
       answer[name] = percentiles(answered);
     }
     const home: number[] = [];
@@ -286,11 +304,34 @@ export async function benchSlack(args: string[]) {
     sample();
     const servedPeakMb = servingPeakMb;
 
+    const duringAck: number[] = [];
+    const duringHome: number[] = [];
+    let syncWallS = 0;
     if (closingSync !== "none") {
       // A sync asked for by the admin: sync, rules, alerts, then the portfolio reloaded.
-      const beforeSync = slack.responses().length;
+      const adminResponses = () => slack.responses().filter((r) => r.user === ADMIN).length;
+      const beforeSync = adminResponses();
+      const syncStarted = performance.now();
       await slack.sendCommand(ADMIN, "/pmo", closingSync === "full" ? "sync full" : "sync");
-      await slack.waitFor(() => slack.responses().length >= beforeSync + 2, 600_000, "the sync's outcome");
+      const syncDone = () => adminResponses() >= beforeSync + 2;
+      // Meanwhile another person uses the app: a lookup, then the Home, again and again.
+      await slack.waitFor(() => adminResponses() > beforeSync, 30_000, "the sync's first answer");
+      for (let i = 0; measureDuringSync && !syncDone(); i++) {
+        const text = subcommands[i % subcommands.length] ?? "ayuda";
+        const answered = () => slack.responses().filter((r) => r.user === OTHER_ADMIN).length;
+        const before = answered();
+        const started = performance.now();
+        await slack.sendCommand(OTHER_ADMIN, "/pmo", text);
+        duringAck.push(performance.now() - started);
+        await slack.waitFor(() => answered() > before, 120_000, "the answer during the sync");
+        const published = slack.calls("views.publish").length;
+        const opened = performance.now();
+        await slack.openHome(OTHER_ADMIN);
+        await slack.waitFor(() => slack.calls("views.publish").length > published, 120_000, "views.publish");
+        duringHome.push(performance.now() - opened);
+      }
+      await slack.waitFor(syncDone, 600_000, "the sync's outcome");
+      syncWallS = Math.round((performance.now() - syncStarted) / 100) / 10;
     }
     sample();
     const afterSync = memoryOf(pid);
@@ -300,6 +341,12 @@ export async function benchSlack(args: string[]) {
       answer,
       homePublish: percentiles(home),
       homeAfterAcknowledge: percentiles(homeAfterAction),
+      /** The same person's `/pmo` acks (every subcommand) and Home publishes, without a sync running. */
+      withoutSync: { ack: percentiles(Object.values(ackSamples).flat()), homePublish: percentiles(home) },
+      /** While the closing sync ran in the app (`--during-sync`): another admin's acks and Homes. */
+      duringSync: measureDuringSync
+        ? { ack: percentiles(duringAck), homePublish: percentiles(duringHome), syncWallS }
+        : null,
       rss: {
         idleMb: idle.rssMb,
         servingPeakMb: servedPeakMb,
@@ -364,6 +411,14 @@ export function describeSlackBench(result: Awaited<ReturnType<typeof benchSlack>
     ...Object.entries(result.answer).map(([name, p]) => row(`answer ${name}`.slice(0, 20), p)),
     row("home publish", result.homePublish),
     row("home after ack", result.homeAfterAcknowledge),
+    row("ack, all /pmo", result.withoutSync.ack),
+    ...(result.duringSync === null
+      ? []
+      : [
+          row("ack during sync", result.duringSync.ack),
+          row("home during sync", result.duringSync.homePublish),
+          `the ${result.settings.sync} sync, asked by /pmo, took ${result.duringSync.syncWallS} s to its outcome (targets during it: ack p99 < 100 ms, home publish p95 < 300 ms)`,
+        ]),
     `app RSS: idle ${result.rss.idleMb} MB, peak while serving ${result.rss.servingPeakMb} MB, peak including the /pmo sync (${result.settings.sync}) ${result.rss.peakWithSyncMb} MB, of which anonymous at most ${result.rss.anonPeakMb} MB`,
   ].join("\n");
 }

@@ -16,8 +16,9 @@ import { nextMessage } from "./child-process.ts";
 
 /**
  * `npm run bench -- sync [--projects 1400] [--changed 0.05] [--latency-ms 150] [--plan paid|free]
- * [--rpm N] [--json]`: sandbox Asana (its own process) + the embedded store; one full sync on an
- * empty store, a change to a share of the projects, one partial sync. Prints, per sync: wall
+ * [--rpm N] [--store embedded|endpoint] [--json]`: sandbox Asana (its own process) + the
+ * embedded store (in this process, as `npm start` keeps it) or a DynamoDB endpoint (dynalite in a
+ * process of its own, as on AWS); one full sync on an empty store, a change to a share of the projects, one partial sync. Prints, per sync: wall
  * seconds, Asana calls and the fewest the design allows, the lower bound Asana's limits allow for
  * those calls, their ratio, 429s, DynamoDB reads and writes, peak RSS.
  */
@@ -63,6 +64,7 @@ const ready = z.object({
   workspaceGid: z.string(),
   projects: z.number(),
 });
+const endpointReady = z.object({ type: z.literal("ready"), endpoint: z.string() });
 const mutated = z.object({ type: z.literal("mutated"), changed: z.number(), tasksChanged: z.number() });
 
 /** Lower bound of a sync's wall time under Asana's limits (issue 3 item 7). */
@@ -84,11 +86,13 @@ export async function benchSync(
       plan: { type: "string", default: "paid" },
       rpm: { type: "string" },
       seed: { type: "string", default: "1" },
+      store: { type: "string", default: "embedded" },
       json: { type: "boolean", default: false },
     },
     strict: true,
   });
   const plan = z.enum(["paid", "free"]).parse(values.plan);
+  const storeMode = z.enum(["embedded", "endpoint"]).parse(values.store);
   const projects = z.coerce.number().int().min(1).parse(values.projects);
   const share = z.coerce.number().min(0).max(1).parse(values.changed);
   const latencyMs = z.coerce.number().int().min(0).parse(values["latency-ms"]);
@@ -102,9 +106,24 @@ export async function benchSync(
   );
   const sandbox = await nextMessage(child, ready);
 
+  const engineChild =
+    storeMode === "endpoint"
+      ? fork(join(import.meta.dirname, "dynamodb-endpoint-child.ts"), [], {
+          execArgv: ["--import", "tsx"],
+          stdio: ["ignore", "inherit", "inherit", "ipc"],
+        })
+      : null;
+  const endpoint = engineChild === null ? null : (await nextMessage(engineChild, endpointReady)).endpoint;
   const dataDir = mkdtempSync(join(tmpdir(), "pmo-bench-"));
   const store = await openStore(
-    { engine: "embedded", endpoint: null, region: null, tablePrefix: "bench", env: "bench", dataDir },
+    {
+      engine: endpoint === null ? "embedded" : "endpoint",
+      endpoint,
+      region: null,
+      tablePrefix: "bench",
+      env: "bench",
+      dataDir,
+    },
     {},
   );
   await ensureTables(store);
@@ -195,12 +214,14 @@ export async function benchSync(
         latencyMs,
         plan,
         perMinute,
+        store: storeMode,
       },
     };
   } finally {
     clearInterval(sampler);
     child.send({ type: "stop" });
     await store.close();
+    engineChild?.send({ type: "stop" });
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

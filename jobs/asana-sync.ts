@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { type AsanaClient, isAsanaError, type ProjectScope } from "../services/asana/client.ts";
 import { type CustomFieldNames, mapAsanaProject } from "../services/asana/mapper.ts";
 import type { AsanaEvent, AsanaProjectRecord } from "../services/asana/schemas.ts";
@@ -16,8 +17,15 @@ import type {
   SyncRun,
   SyncSummary,
 } from "../services/model.ts";
+import type { ProjectSyncState, SyncState } from "../services/store/meta/sync-state.ts";
 import type { Repositories } from "../services/store/repositories.ts";
-import { changelogEntries, latest, mergeConcurrentWrite, needsWrite } from "../services/sync/project-diff.ts";
+import {
+  asanaFingerprint,
+  changelogEntries,
+  latest,
+  mergeConcurrentWrite,
+  needsWrite,
+} from "../services/sync/project-diff.ts";
 import { isDisappearance, isMassRemoval, massRemovalLimit } from "../services/sync/removal-guard.ts";
 import { runExclusive } from "./lease.ts";
 
@@ -68,6 +76,10 @@ type Crawl = {
   changes: ChangeEntryInput[];
   stale: boolean;
   newSyncToken: string | null;
+  /** The token the run started from, kept when no new one is written. */
+  storedToken: StoredSyncToken | null;
+  /** Of Asana's side as read this run; null when the payload could not be read. */
+  fingerprint: string | null;
 };
 
 type RunContext = {
@@ -83,6 +95,11 @@ type RunContext = {
    */
   recheckChangelog: boolean;
   heldRemovals: MassRemovalNotice | null;
+  state: SyncState;
+  /** Gids whose state changed since it was last saved. */
+  touched: Set<string>;
+  /** Saves one at a time, so a shard's last write holds its newest entries. */
+  saving: Promise<void>;
 };
 
 const cursorName = (projectGid: string) => `events:${projectGid}`;
@@ -151,6 +168,9 @@ async function runUnderLease(kind: SyncKind, deps: SyncDeps, signal: AbortSignal
     counters,
     recheckChangelog: previous.lastIncomplete,
     heldRemovals: null,
+    state: { complete: false, projects: new Map() },
+    touched: new Set(),
+    saving: Promise.resolve(),
   };
   const finish = () => {
     counters.asanaCalls = deps.asana.stats.calls - callsBefore;
@@ -158,6 +178,7 @@ async function runUnderLease(kind: SyncKind, deps: SyncDeps, signal: AbortSignal
     counters.durationMs = Math.max(0, clock().getTime() - Date.parse(run.startedAt));
   };
   try {
+    ctx.state = await repos.meta.syncState.load();
     await syncScope(ctx);
     finish();
     const held = ctx.heldRemovals;
@@ -270,19 +291,111 @@ async function syncScope(ctx: RunContext): Promise<void> {
   await markRemoved(ctx, seen);
 }
 
+/**
+ * A page of listed projects. A full sync reads each one's stored project and crawls it afresh. A
+ * partial sync goes by the sync state: a project whose Asana side reads as it did when last
+ * written, with no task event, is neither read from the store nor written; only the others are.
+ */
 async function syncPage(ctx: RunContext, records: readonly AsanaProjectRecord[]): Promise<void> {
   if (records.length === 0) return;
   const { repos } = ctx.deps;
-  const gids = records.map((r) => r.gid);
-  const [stored, tokens] = await Promise.all([
-    repos.projects.batchGet(gids),
-    repos.meta.cursors.getManyDated(gids.map(cursorName)),
+  const entries = ctx.state.projects;
+  const trusted = (gid: string) => (ctx.kind === "partial" ? (entries.get(gid) ?? null) : null);
+  const untokened = records.filter((r) => (entries.get(r.gid)?.token ?? null) === null);
+  const [stored, legacyTokens] = await Promise.all([
+    repos.projects.batchGet(records.filter((r) => trusted(r.gid) === null).map((r) => r.gid)),
+    // Tokens from before the sync state, one item a project: read only for projects it lacks.
+    untokened.length === 0
+      ? new Map<string, StoredSyncToken>()
+      : repos.meta.cursors.getManyDated(untokened.map((r) => cursorName(r.gid))),
   ]);
-  const crawls = await mapLimit(records, PROJECT_CONCURRENCY, (record) =>
-    crawlProject(ctx, record, stored.get(record.gid) ?? null, tokens.get(cursorName(record.gid)) ?? null),
-  );
+  const readings = await mapLimit(records, PROJECT_CONCURRENCY, (record) => {
+    const entry = trusted(record.gid);
+    const project = stored.get(record.gid) ?? null;
+    const known = entry ?? {
+      stale: project?.stale === true,
+      hasActivity: (project?.lastActivityAt ?? null) !== null,
+    };
+    return readProject(
+      ctx,
+      record,
+      known,
+      tokenOf(entries.get(record.gid), legacyTokens.get(cursorName(record.gid))),
+    );
+  });
+  ctx.signal.throwIfAborted();
+  const unchanged = new Set(readings.filter((r) => isUnchanged(r, trusted(r.record.gid))));
+  const moved = readings.filter((r) => !unchanged.has(r) && trusted(r.record.gid) !== null);
+  if (moved.length > 0)
+    for (const [gid, project] of await repos.projects.batchGet(moved.map((r) => r.record.gid)))
+      stored.set(gid, project);
+  const crawls = readings
+    .filter((r) => !unchanged.has(r))
+    .map((r) => buildCrawl(ctx, r, stored.get(r.record.gid) ?? null));
   ctx.signal.throwIfAborted();
   await persist(ctx, crawls, stored);
+  for (const reading of unchanged) keepUnchanged(ctx, reading);
+  await saveState(ctx);
+}
+
+function tokenOf(
+  entry: ProjectSyncState | undefined,
+  legacy: StoredSyncToken | undefined,
+): StoredSyncToken | null {
+  if (entry?.token != null) return { value: entry.token, updatedAt: entry.tokenAt ?? "" };
+  return legacy ?? null;
+}
+
+/** Asana's side as last written, no task event, nothing failed: the stored project is as it was. */
+function isUnchanged(reading: Reading, entry: ProjectSyncState | null): boolean {
+  return (
+    entry !== null &&
+    !entry.stale &&
+    // Marked removed by a run that did not list it: no fingerprint, read again. Completed or
+    // archived as listed: the fingerprint holds it.
+    entry.fingerprint !== null &&
+    reading.fingerprint === entry.fingerprint &&
+    reading.facts.problems.length === 0 &&
+    reading.facts.counts === null &&
+    !reading.facts.tokenMoved
+  );
+}
+
+function keepUnchanged(ctx: RunContext, reading: Reading): void {
+  const gid = reading.record.gid;
+  const before = ctx.state.projects.get(gid);
+  if (before === undefined) return;
+  const token = tokenToStore(reading.facts, reading.storedToken, ctx.deps.clock());
+  if (token !== null) setEntry(ctx, gid, { ...before, token, tokenAt: ctx.deps.clock().toISOString() });
+  ctx.counters.projectsSynced++;
+}
+
+function setEntry(ctx: RunContext, gid: string, entry: ProjectSyncState): void {
+  const before = ctx.state.projects.get(gid);
+  if (before !== undefined && isDeepStrictEqual(before, entry)) return;
+  ctx.state.projects.set(gid, entry);
+  ctx.touched.add(gid);
+}
+
+function dropEntry(ctx: RunContext, gid: string): void {
+  if (ctx.state.projects.delete(gid)) ctx.touched.add(gid);
+}
+
+/** Writes the shards of the entries changed since the last save; after their projects. */
+function saveState(ctx: RunContext): Promise<void> {
+  ctx.saving = ctx.saving.then(async () => {
+    if (ctx.touched.size === 0) return;
+    ctx.signal.throwIfAborted();
+    const gids = [...ctx.touched];
+    ctx.touched.clear();
+    try {
+      await ctx.deps.repos.meta.syncState.save(ctx.state.projects, gids);
+    } catch (error) {
+      for (const gid of gids) ctx.touched.add(gid);
+      throw error;
+    }
+  });
+  return ctx.saving;
 }
 
 async function persist(
@@ -301,17 +414,28 @@ async function persist(
     : changed.flatMap((c) => c.changes);
   if (entries.length > 0) ctx.counters.changesDetected += (await repos.changelog.append(entries)).written;
   if (brandNew.length > 0) await repos.projects.insertMany(brandNew.map((c) => c.project));
-  let unwritten = 0;
+  const unwritten = new Set<string>();
   await mapLimit(changed, WRITE_CONCURRENCY, async (crawl) => {
     const previous = stored.get(crawl.project.gid);
     if (previous === undefined) return;
-    if (!(await writeProject(ctx, crawl.project, previous))) unwritten++;
+    if (!(await writeProject(ctx, crawl.project, previous))) unwritten.add(crawl.project.gid);
   });
-  const tokens = new Map<string, string>();
-  for (const crawl of done)
-    if (crawl.newSyncToken !== null) tokens.set(cursorName(crawl.project.gid), crawl.newSyncToken);
-  if (tokens.size > 0) await repos.meta.cursors.putMany(tokens);
-  ctx.counters.projectsWritten += brandNew.length + changed.length - unwritten;
+  const now = ctx.deps.clock().toISOString();
+  for (const crawl of done) {
+    const gid = crawl.project.gid;
+    const before = ctx.state.projects.get(gid);
+    const kept = crawl.storedToken ?? { value: before?.token ?? null, updatedAt: before?.tokenAt ?? null };
+    setEntry(ctx, gid, {
+      token: crawl.newSyncToken ?? kept.value,
+      tokenAt: crawl.newSyncToken !== null ? now : kept.updatedAt || null,
+      // A project left unwritten (a person kept writing it) is read again next time.
+      fingerprint: unwritten.has(gid) ? null : crawl.fingerprint,
+      stale: crawl.project.stale,
+      removed: crawl.project.removedAt !== null,
+      hasActivity: crawl.project.lastActivityAt !== null,
+    });
+  }
+  ctx.counters.projectsWritten += brandNew.length + changed.length - unwritten.size;
   ctx.counters.projectsSynced += done.filter((c) => !c.stale).length;
   ctx.counters.staleProjects += done.filter((c) => c.stale).length;
 }
@@ -389,6 +513,18 @@ type TaskFacts = {
 
 type StoredSyncToken = { value: string; updatedAt: string };
 
+/** What reading a project's task facts needs to know of what is stored. */
+type KnownOfProject = { stale: boolean; hasActivity: boolean };
+
+/** A project as read from Asana this run, before it is compared with the stored one. */
+type Reading = {
+  record: AsanaProjectRecord;
+  facts: TaskFacts;
+  mapped: ReturnType<typeof mapAsanaProject>;
+  fingerprint: string | null;
+  storedToken: StoredSyncToken | null;
+};
+
 /**
  * Sync tokens always expire after 24 hours (Asana's events docs); one kept this long is renewed
  * before then, so a quiet project never needs a re-crawl.
@@ -415,7 +551,7 @@ function tokenToStore(facts: TaskFacts, stored: StoredSyncToken | null, now: Dat
 async function readTaskFacts(
   ctx: RunContext,
   gid: string,
-  stored: Project | null,
+  known: KnownOfProject,
   syncToken: string | null,
 ): Promise<TaskFacts> {
   const { asana, clock, settings } = ctx.deps;
@@ -461,10 +597,10 @@ async function readTaskFacts(
   }
   // A stale project missed a reading (its counts, say) that its events will not bring back: it
   // stays stale until its counts are read again.
-  const recount = stored?.stale === true;
+  const recount = known.stale;
   if (ctx.kind === "partial" && (recrawl || tasksChanged || recount)) work.push(readCounts());
   // Without events to go by, ask Asana once whether any task changed lately.
-  if (recrawl && facts.lastActivityAt === null && (stored?.lastActivityAt ?? null) === null) {
+  if (recrawl && facts.lastActivityAt === null && !known.hasActivity) {
     const since = new Date(clock().getTime() - settings.activityLookbackDays * 86_400_000).toISOString();
     work.push(
       asana.taskModifiedSince(gid, since).then(
@@ -481,19 +617,30 @@ async function readTaskFacts(
   return facts;
 }
 
-async function crawlProject(
+async function readProject(
   ctx: RunContext,
   record: AsanaProjectRecord,
-  stored: Project | null,
+  known: KnownOfProject,
   storedToken: StoredSyncToken | null,
-): Promise<Crawl | null> {
-  const { deps } = ctx;
-  const facts = await readTaskFacts(ctx, record.gid, stored, storedToken?.value ?? null);
+): Promise<Reading> {
+  const facts = await readTaskFacts(ctx, record.gid, known, storedToken?.value ?? null);
   const mapped = mapAsanaProject(
     record,
     { taskCounts: facts.counts, lastActivityAt: facts.lastActivityAt },
-    deps.settings.fieldNames,
+    ctx.deps.settings.fieldNames,
   );
+  return {
+    record,
+    facts,
+    mapped,
+    fingerprint: mapped.ok ? asanaFingerprint(mapped.project) : null,
+    storedToken,
+  };
+}
+
+function buildCrawl(ctx: RunContext, reading: Reading, stored: Project | null): Crawl | null {
+  const { deps } = ctx;
+  const { record, facts, mapped, storedToken } = reading;
   if (!mapped.ok) {
     deps.logger.warn({ gid: record.gid, reason: mapped.reason }, "unreadable project payload");
     return stored === null ? null : staleOnly(stored, mapped.reason);
@@ -536,12 +683,22 @@ async function crawlProject(
         : [],
     stale,
     newSyncToken: tokenToStore(facts, storedToken, deps.clock()),
+    storedToken,
+    fingerprint: reading.fingerprint,
   };
 }
 
 function staleOnly(stored: Project, reason: string): Crawl {
   const next: Project = { ...stored, stale: true, staleReason: reason };
-  return { project: next, write: needsWrite(stored, next), changes: [], stale: true, newSyncToken: null };
+  return {
+    project: next,
+    write: needsWrite(stored, next),
+    changes: [],
+    stale: true,
+    newSyncToken: null,
+    storedToken: null,
+    fingerprint: null,
+  };
 }
 
 /**
@@ -550,17 +707,8 @@ function staleOnly(stored: Project, reason: string): Crawl {
  * confirmation, none of those is marked: the run records the warning and the channel is told.
  */
 async function markRemoved(ctx: RunContext, seen: ReadonlySet<string>): Promise<void> {
-  const { repos, asana, clock } = ctx.deps;
-  const missing: Project[] = [];
-  let active = 0;
-  // With the raw payload: these projects are written back.
-  for await (const page of repos.projects.iterateAll(100, { withRaw: true })) {
-    for (const project of page) {
-      if (project.removedAt !== null) continue;
-      active++;
-      if (!seen.has(project.gid)) missing.push(project);
-    }
-  }
+  const { asana, clock } = ctx.deps;
+  const { missing, active } = await activeNotListed(ctx, seen);
   const decided = await mapLimit(missing, PROJECT_CONCURRENCY, async (stored) => ({
     stored,
     reason: await removalReason(asana, stored.gid),
@@ -599,6 +747,8 @@ async function markRemoved(ctx: RunContext, seen: ReadonlySet<string>): Promise<
       changes: changelogEntries(stored, next, { syncId: ctx.syncId, detectedAt: ctx.startedAt }),
       stale: false,
       newSyncToken: null,
+      storedToken: null,
+      fingerprint: null,
     };
   });
   ctx.signal.throwIfAborted();
@@ -606,6 +756,57 @@ async function markRemoved(ctx: RunContext, seen: ReadonlySet<string>): Promise<
   ctx.counters.projectsRemoved += removed.length;
   // persist() counted them as synced; they were only marked.
   ctx.counters.projectsSynced -= removed.length;
+  await saveState(ctx);
+  if (!ctx.state.complete) {
+    await ctx.deps.repos.meta.syncState.setComplete(true);
+    ctx.state.complete = true;
+  }
+}
+
+/**
+ * The stored projects still active that the listing did not return, with the raw payload (they
+ * are written back), and how many are active. A partial sync takes them from a complete sync
+ * state; otherwise the whole table is read, and the state is made to match it: an entry for every
+ * stored project, none for anything else. A project a crashed run inserted without saving its
+ * entry is missed by the partial syncs until the day's full sync.
+ */
+async function activeNotListed(
+  ctx: RunContext,
+  seen: ReadonlySet<string>,
+): Promise<{ missing: Project[]; active: number }> {
+  const { repos } = ctx.deps;
+  const entries = ctx.state.projects;
+  if (ctx.kind === "partial" && ctx.state.complete) {
+    const active = [...entries].filter(([, entry]) => !entry.removed);
+    const gone = active.filter(([gid]) => !seen.has(gid)).map(([gid]) => gid);
+    const stored = gone.length === 0 ? new Map<string, Project>() : await repos.projects.batchGet(gone);
+    const missing = [...stored.values()].filter((p) => p.removedAt === null);
+    return { missing: missing.sort((a, b) => a.gid.localeCompare(b.gid)), active: active.length };
+  }
+  const missing: Project[] = [];
+  const inTable = new Set<string>();
+  let active = 0;
+  for await (const page of repos.projects.iterateAll(100, { withRaw: true })) {
+    for (const project of page) {
+      inTable.add(project.gid);
+      if (!seen.has(project.gid) || !entries.has(project.gid)) {
+        const before = entries.get(project.gid);
+        setEntry(ctx, project.gid, {
+          token: before?.token ?? null,
+          tokenAt: before?.tokenAt ?? null,
+          fingerprint: null,
+          stale: project.stale,
+          removed: project.removedAt !== null,
+          hasActivity: project.lastActivityAt !== null,
+        });
+      }
+      if (project.removedAt !== null) continue;
+      active++;
+      if (!seen.has(project.gid)) missing.push(project);
+    }
+  }
+  for (const gid of [...entries.keys()]) if (!inTable.has(gid)) dropEntry(ctx, gid);
+  return { missing, active };
 }
 
 /** Why a project is no longer listed; null when Asana could not say (it stays as it was). */

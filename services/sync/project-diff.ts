@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { type ChangeEntryInput, type ChangeValue, CRITICAL_FIELDS, type Project } from "../model.ts";
 
@@ -60,4 +61,15 @@ export function mergeConcurrentWrite(fresh: Project, next: Project): Project {
     lastActivityAt: latest(fresh.lastActivityAt, next.lastActivityAt),
     version: fresh.version,
   };
+}
+
+/**
+ * What Asana says of a project apart from its tasks: when it equals what the sync last wrote (or
+ * found unchanged), and no task event came, the stored project needs neither reading nor writing.
+ * People write only fields the sync carries over from the stored project (reportedProgress,
+ * lastStatusUpdateAt as the later of both), so their writes do not make this stale.
+ */
+export function asanaFingerprint(mapped: Project): string {
+  const { totalTasks, completedTasks, pendingTasks, progressPercent, lastActivityAt, ...asanaSide } = mapped;
+  return createHash("sha1").update(JSON.stringify(asanaSide)).digest("base64url").slice(0, 16);
 }

@@ -11,6 +11,7 @@ import {
   PENDING_QUEUES,
   PendingQueue,
 } from "../../services/store/meta/pending-queue.ts";
+import { SYNC_STATE_SHARDS, shardOf } from "../../services/store/meta/sync-state.ts";
 import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
 import { createTable, dropTable } from "../../services/store/table-upgrade.ts";
 import { keys, TABLES, tableNames } from "../../services/store/tables.ts";
@@ -641,6 +642,36 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         expect(await repos.meta.cursors.get("events:1")).toBe("tok-2");
         await repos.meta.cursors.delete("events:1");
         expect(await repos.meta.cursors.get("events:1")).toBeNull();
+      });
+
+      it("keeps the sync state of many projects in a few items, rewriting only the shards asked", async () => {
+        expect(await repos.meta.syncState.load()).toEqual({ complete: false, projects: new Map() });
+        const entry = (i: number) => ({
+          token: `tok-${i}`,
+          tokenAt: "2026-05-04T09:00:00.000Z",
+          fingerprint: i % 2 === 0 ? `fp-${i}` : null,
+          stale: i % 3 === 0,
+          removed: i % 5 === 0,
+          hasActivity: i % 7 === 0,
+        });
+        const projects = new Map(Array.from({ length: 3000 }, (_, i) => [`12030000${i}`, entry(i)] as const));
+        expect(await repos.meta.syncState.save(projects, projects.keys())).toBe(SYNC_STATE_SHARDS);
+        await repos.meta.syncState.setComplete(true);
+        expect(await repos.meta.syncState.load()).toEqual({ complete: true, projects });
+
+        const changed = new Map(projects).set("120300007", { ...entry(7), token: "tok-new" });
+        changed.delete("120300008");
+        // Only the shards of the gids named are written: another gid's change there is not.
+        changed.set("120300009", { ...entry(9), token: "unsaved" });
+        expect(await repos.meta.syncState.save(changed, ["120300007", "120300008"])).toBeLessThanOrEqual(2);
+        const read = (await repos.meta.syncState.load()).projects;
+        expect(read.get("120300007")?.token).toBe("tok-new");
+        expect(read.has("120300008")).toBe(false);
+        expect(read.get("120300009")?.token).toBe(
+          shardOf("120300009") === shardOf("120300007") || shardOf("120300009") === shardOf("120300008")
+            ? "unsaved"
+            : "tok-9",
+        );
       });
 
       it("records an inbound delivery once, claims it, and keeps it pending until done", async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { createLogger } from "../../app/logger.ts";
 import { runSync, SYNC_TOKEN_RENEW_MS, type SyncDeps } from "../../jobs/asana-sync.ts";
 import { type SandboxAsana, startSandboxAsana } from "../../sandbox/asana/server.ts";
@@ -8,6 +9,7 @@ import { DEFAULT_CUSTOM_FIELD_NAMES } from "../../services/asana/mapper.ts";
 import type { SyncKind } from "../../services/model.ts";
 import { normalisePmoId } from "../../services/pmo-id.ts";
 import type { Store } from "../../services/store/client.ts";
+import { SYNC_STATE_SHARDS } from "../../services/store/meta/sync-state.ts";
 import type { Repositories } from "../../services/store/repositories.ts";
 import { memoryStore } from "../fixtures/memory-store.ts";
 
@@ -244,9 +246,16 @@ describe("partial sync", () => {
     const withOpenTasks = activeInAsana(w.sandbox).filter((p) => p.tasks.some((t) => !t.completed));
     const [busy, quietThenBusy] = withOpenTasks;
     if (!busy || !quietThenBusy) throw new Error("the sandbox has too few projects with open tasks");
-    const names = activeInAsana(w.sandbox).map((p) => `events:${p.gid}`);
-    const written = async () =>
-      new Map([...(await w.repos.meta.cursors.getManyDated(names))].map(([n, c]) => [n, c.updatedAt]));
+    const names = activeInAsana(w.sandbox).map((p) => p.gid);
+    const written = async () => {
+      const { projects } = await w.repos.meta.syncState.load();
+      return new Map(
+        names.flatMap((gid) => {
+          const entry = projects.get(gid);
+          return entry?.token != null ? [[gid, entry.tokenAt] as const] : [];
+        }),
+      );
+    };
     const afterFull = await written();
     expect(afterFull.size).toBe(names.length);
 
@@ -254,7 +263,7 @@ describe("partial sync", () => {
     later(30);
     expect((await w.sync("partial")).status).toBe("completed");
     const afterPartial = await written();
-    expect(names.filter((n) => afterPartial.get(n) !== afterFull.get(n))).toEqual([`events:${busy.gid}`]);
+    expect(names.filter((n) => afterPartial.get(n) !== afterFull.get(n))).toEqual([busy.gid]);
 
     // A kept token still brings what happened after it.
     w.sandbox.workspace.completeTasks(quietThenBusy.gid, 1);
@@ -270,7 +279,7 @@ describe("partial sync", () => {
     const renewal = await w.sync("partial");
     expect(renewal.stats.staleProjects).toBe(0);
     const renewed = await written();
-    const young = [`events:${busy.gid}`, `events:${quietThenBusy.gid}`];
+    const young = [busy.gid, quietThenBusy.gid];
     for (const name of names)
       expect(renewed.get(name), name).toBe(
         young.includes(name) ? beforeRenewal.get(name) : now.toISOString(),
@@ -318,6 +327,128 @@ describe("partial sync", () => {
         .sort(),
     ).toEqual(completed);
     expect(stored).toHaveLength(activeInAsana(w.sandbox).length);
+  });
+});
+
+/** Keys of the projects table each request read, by command: what a sync took from the store. */
+function recordProjectReads(w: World): { batchGets: string[]; scans: number } {
+  const reads = { batchGets: [] as string[], scans: 0 };
+  const projectsTable = w.store.tables.projects;
+  w.store.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = z
+        .object({
+          TableName: z.string().optional(),
+          RequestItems: z
+            .record(z.string(), z.object({ Keys: z.array(z.object({ pk: z.string() })) }))
+            .optional(),
+        })
+        .passthrough()
+        .safeParse(args.input);
+      if (input.success && context.commandName === "ScanCommand" && input.data.TableName === projectsTable)
+        reads.scans++;
+      const keys = input.success ? input.data.RequestItems?.[projectsTable]?.Keys : undefined;
+      if (context.commandName === "BatchGetItemCommand" && keys)
+        reads.batchGets.push(...keys.map((k) => k.pk.replace("PROJECT#", "")));
+      return next(args);
+    },
+    { step: "initialize", name: "recordProjectReads" },
+  );
+  return reads;
+}
+
+describe("the sync state", () => {
+  it("a partial sync reads and writes only the projects whose Asana side moved", async () => {
+    const w = await world({ projects: 40, seed: 5 });
+    await w.sync("full");
+    const listed = activeInAsana(w.sandbox);
+    const [busy, renamedQuietly] = listed.filter((p) => p.tasks.some((t) => !t.completed));
+    if (!busy || !renamedQuietly) throw new Error("the sandbox has too few projects with open tasks");
+    w.sandbox.workspace.completeTasks(busy.gid, 1);
+    // A change no event told of: only the listing shows it.
+    renamedQuietly.name = "Renombrado sin evento";
+    const reads = recordProjectReads(w);
+    const summary = await w.sync("partial");
+    expect(summary.status).toBe("completed");
+    expect(summary.stats.projectsSynced).toBe(listed.length);
+    expect(reads.scans).toBe(0);
+    expect(reads.batchGets.sort()).toEqual([busy.gid, renamedQuietly.gid].sort());
+    expect((await w.repos.projects.get(renamedQuietly.gid))?.name).toBe("Renombrado sin evento");
+    expect((await w.repos.projects.get(busy.gid))?.completedTasks).toBe(
+      busy.tasks.filter((t) => t.completed).length,
+    );
+
+    reads.batchGets.length = 0;
+    const quiet = await w.sync("partial");
+    expect(quiet.stats.projectsWritten).toBe(0);
+    expect(reads.batchGets).toEqual([]);
+  });
+
+  it("a person's write between syncs is kept, and the next change from Asana is written over it", async () => {
+    const w = await world({ projects: 12, seed: 8 });
+    await w.sync("full");
+    const [project] = activeInAsana(w.sandbox);
+    if (!project) throw new Error("no project");
+    const stored = await w.repos.projects.get(project.gid);
+    if (!stored) throw new Error("not stored");
+    const byPerson = await w.repos.projects.upsert(
+      { ...stored, reportedProgress: 77, lastStatusUpdateAt: "2099-01-01T00:00:00.000Z" },
+      stored.version,
+    );
+    expect((await w.sync("partial")).stats.projectsWritten).toBe(0);
+    expect(await w.repos.projects.get(project.gid)).toEqual(byPerson);
+
+    project.name = "Nombre nuevo";
+    expect((await w.sync("partial")).stats.projectsWritten).toBe(1);
+    expect(await w.repos.projects.get(project.gid)).toMatchObject({
+      name: "Nombre nuevo",
+      reportedProgress: 77,
+      lastStatusUpdateAt: "2099-01-01T00:00:00.000Z",
+    });
+  });
+
+  it("takes over the tokens stored one a project, and rebuilds a lost or damaged state", async () => {
+    const w = await world({ projects: 30, seed: 12 });
+    await w.sync("full");
+    const listed = activeInAsana(w.sandbox);
+    const { projects: entries } = await w.repos.meta.syncState.load();
+    // As a release before the sync state left things: one cursor a project, no state at all.
+    await w.repos.meta.cursors.putMany(
+      new Map(listed.map((p) => [`events:${p.gid}`, entries.get(p.gid)?.token ?? "missing"])),
+    );
+    for (let shard = 0; shard < SYNC_STATE_SHARDS; shard++)
+      await w.repos.meta.cursors.delete(`sync-state:${String(shard).padStart(3, "0")}`);
+    await w.repos.meta.cursors.delete("sync-state");
+    const [moved] = listed.filter((p) => p.tasks.some((t) => !t.completed));
+    if (!moved) throw new Error("no project with open tasks");
+    w.sandbox.workspace.completeTasks(moved.gid, 1);
+
+    const takeover = await w.sync("partial");
+    expect(takeover.status).toBe("completed");
+    // The old tokens carried on: no project was crawled afresh, the move was seen.
+    expect(takeover.stats.asanaCalls).toBe(Math.ceil(listed.length / 100) + listed.length + 1);
+    expect((await w.repos.projects.get(moved.gid))?.completedTasks).toBe(
+      moved.tasks.filter((t) => t.completed).length,
+    );
+    const rebuilt = await w.repos.meta.syncState.load();
+    expect(rebuilt.complete).toBe(true);
+    expect([...rebuilt.projects.keys()].sort()).toEqual(listed.map((p) => p.gid).sort());
+
+    // Damaged: an entry claiming a fingerprint that is not the project's is read and put right.
+    const [victim] = listed;
+    const entry = victim && rebuilt.projects.get(victim.gid);
+    if (!victim || !entry) throw new Error("no entry");
+    await w.repos.meta.syncState.save(
+      new Map([...rebuilt.projects, [victim.gid, { ...entry, fingerprint: "not-the-project" }]]),
+      [victim.gid],
+    );
+    const reads = recordProjectReads(w);
+    const repaired = await w.sync("partial");
+    expect(repaired.stats.projectsWritten).toBe(0);
+    expect(reads.batchGets).toEqual([victim.gid]);
+    expect((await w.repos.meta.syncState.load()).projects.get(victim.gid)?.fingerprint).toBe(
+      entry.fingerprint,
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import { EventDedupe } from "./event-dedupe.ts";
 import { LeaseStore } from "./lease-store.ts";
 import { PENDING_QUEUES, PendingQueue } from "./pending-queue.ts";
 import { RateCounter } from "./rate-counter.ts";
+import { SyncStateStore } from "./sync-state.ts";
 import { TickClaims } from "./tick-claims.ts";
 import { VersionCounter } from "./version-counter.ts";
 
@@ -13,6 +14,8 @@ export type MetaStores = {
   events: EventDedupe;
   ticks: TickClaims;
   cursors: CursorStore;
+  /** The sync's per-project state: events tokens, what it last saw. */
+  syncState: SyncStateStore;
   /** Slack deliveries acked before they were processed (DESIGN.md section 7). */
   inbound: PendingQueue;
   /** Status updates still to be written back to Asana. */
@@ -28,6 +31,7 @@ export function createMetaStores(options: RepositoryOptions): MetaStores {
     events: new EventDedupe(options),
     ticks: new TickClaims(options),
     cursors: new CursorStore(options),
+    syncState: new SyncStateStore(options),
     inbound: new PendingQueue(options, PENDING_QUEUES.inbound),
     writeBacks: new PendingQueue(options, PENDING_QUEUES.writeBack),
     versions: new VersionCounter(options),
