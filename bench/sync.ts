@@ -2,6 +2,7 @@ import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createLogger } from "../app/logger.ts";
@@ -55,6 +56,11 @@ export type SyncFigures = {
   rssBaseMb: number;
   projects: number;
   changesDetected: number;
+  /**
+   * How late the event loop ran what was due during the sync (ms): what a Slack ack waits for when
+   * the sync runs in the app's process.
+   */
+  loopDelayMs: { p50: number; p99: number; max: number };
 };
 
 const ready = z.object({
@@ -159,6 +165,8 @@ export async function benchSync(
     counts.writes = 0;
     peakRss = process.memoryUsage.rss();
     const baseRss = peakRss;
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const started = performance.now();
     const summary: SyncSummary = await runSync(kind, {
       asana,
@@ -173,6 +181,8 @@ export async function benchSync(
       owner: "bench",
     });
     const wallS = (performance.now() - started) / 1000;
+    loopDelay.disable();
+    const delayMs = (ns: number) => round(ns / 1e6, 1);
     if (summary.status !== "completed")
       throw new Error(`the ${kind} sync ${summary.status}: ${summary.reason}`);
     const calls = summary.stats.asanaCalls;
@@ -191,6 +201,11 @@ export async function benchSync(
       rssBaseMb: round(baseRss / 1024 / 1024, 1),
       projects: summary.stats.projectsSynced + summary.stats.staleProjects,
       changesDetected: summary.stats.changesDetected,
+      loopDelayMs: {
+        p50: delayMs(loopDelay.percentile(50)),
+        p99: delayMs(loopDelay.percentile(99)),
+        max: delayMs(loopDelay.max),
+      },
     };
   };
 
@@ -233,10 +248,10 @@ function round(value: number, digits: number): number {
 
 export function describeSyncBench(result: Awaited<ReturnType<typeof benchSync>>): string {
   const row = (name: string, f: SyncFigures) =>
-    `${name.padEnd(8)} ${f.wallS.toFixed(2).padStart(8)} ${String(f.calls).padStart(7)} ${String(f.minCalls).padStart(8)} ${f.boundS.toFixed(2).padStart(8)} ${f.ratio.toFixed(3).padStart(6)} ${String(f.throttled).padStart(4)} ${String(f.ddbReads).padStart(7)} ${String(f.ddbWrites).padStart(7)} ${f.rssMb.toFixed(1).padStart(7)} ${f.rssBaseMb.toFixed(1).padStart(8)}`;
+    `${name.padEnd(8)} ${f.wallS.toFixed(2).padStart(8)} ${String(f.calls).padStart(7)} ${String(f.minCalls).padStart(8)} ${f.boundS.toFixed(2).padStart(8)} ${f.ratio.toFixed(3).padStart(6)} ${String(f.throttled).padStart(4)} ${String(f.ddbReads).padStart(7)} ${String(f.ddbWrites).padStart(7)} ${f.rssMb.toFixed(1).padStart(7)} ${f.rssBaseMb.toFixed(1).padStart(8)} ${f.loopDelayMs.p99.toFixed(0).padStart(7)} ${f.loopDelayMs.max.toFixed(0).padStart(7)}`;
   return [
     `sync benchmark: ${JSON.stringify(result.settings)}`,
-    "sync        wall s   calls minCalls  bound s  ratio  429  ddb rd  ddb wr  rss MB  base MB",
+    "sync        wall s   calls minCalls  bound s  ratio  429  ddb rd  ddb wr  rss MB  base MB loop99ms loopmax",
     row("full", result.full),
     row("partial", result.partial),
   ].join("\n");

@@ -17,7 +17,13 @@ import type {
   SyncRun,
   SyncSummary,
 } from "../services/model.ts";
-import type { ProjectSyncState, SyncState } from "../services/store/meta/sync-state.ts";
+import {
+  dropProjectState,
+  emptySyncState,
+  type ProjectSyncState,
+  type SyncState,
+  setProjectState,
+} from "../services/store/meta/sync-state.ts";
 import type { Repositories } from "../services/store/repositories.ts";
 import {
   asanaFingerprint,
@@ -168,7 +174,7 @@ async function runUnderLease(kind: SyncKind, deps: SyncDeps, signal: AbortSignal
     counters,
     recheckChangelog: previous.lastIncomplete,
     heldRemovals: null,
-    state: { complete: false, projects: new Map() },
+    state: emptySyncState(),
     touched: new Set(),
     saving: Promise.resolve(),
   };
@@ -373,12 +379,12 @@ function keepUnchanged(ctx: RunContext, reading: Reading): void {
 function setEntry(ctx: RunContext, gid: string, entry: ProjectSyncState): void {
   const before = ctx.state.projects.get(gid);
   if (before !== undefined && isDeepStrictEqual(before, entry)) return;
-  ctx.state.projects.set(gid, entry);
+  setProjectState(ctx.state, gid, entry);
   ctx.touched.add(gid);
 }
 
 function dropEntry(ctx: RunContext, gid: string): void {
-  if (ctx.state.projects.delete(gid)) ctx.touched.add(gid);
+  if (dropProjectState(ctx.state, gid)) ctx.touched.add(gid);
 }
 
 /** Writes the shards of the entries changed since the last save; after their projects. */
@@ -389,7 +395,7 @@ function saveState(ctx: RunContext): Promise<void> {
     const gids = [...ctx.touched];
     ctx.touched.clear();
     try {
-      await ctx.deps.repos.meta.syncState.save(ctx.state.projects, gids);
+      await ctx.deps.repos.meta.syncState.save(ctx.state, gids);
     } catch (error) {
       for (const gid of gids) ctx.touched.add(gid);
       throw error;

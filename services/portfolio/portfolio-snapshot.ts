@@ -108,8 +108,11 @@ function storedPortfolio(
 
 const findingKey = (finding: Finding): string => `${finding.projectGid}#${finding.ruleId}`;
 
-/** Writes what a write of this process stored into a loaded portfolio; older versions never win. */
-function apply(loaded: Loaded, change: PortfolioChange): void {
+/**
+ * Writes what a write of this process stored into a loaded portfolio; older versions never win.
+ * `counted`: a write the load did not count yet (one that landed while or after it loaded).
+ */
+function apply(loaded: Loaded, change: PortfolioChange, counted = true): void {
   for (const project of change.projects ?? []) {
     const current = loaded.projects.get(project.gid);
     if (current === undefined || current.version <= project.version)
@@ -122,7 +125,7 @@ function apply(loaded: Loaded, change: PortfolioChange): void {
     if (finding.status === "resolved") loaded.findings.delete(key);
     else loaded.findings.set(key, finding);
   }
-  loaded.writesHere++;
+  if (counted) loaded.writesHere++;
   loaded.view = null;
 }
 
@@ -138,12 +141,43 @@ function viewOf(loaded: Loaded): StoredPortfolio {
 export class PortfolioSnapshot {
   private loaded: Loaded | null = null;
   private loading: Loading | null = null;
+  /**
+   * This process's writes of the last INDEX_SETTLE_MS: a load may have read the index before they
+   * reached it, so they are applied to it. A sync in this process writes all along; without them
+   * every load during it would wait for the index to settle, and every Home would load again.
+   */
+  private recentHere: { at: number; change: PortfolioChange }[] = [];
+  /** The last version seen, and when another process last moved it (as far as reads tell). */
+  private seenVersion: number | null = null;
+  private changedElsewhereAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: PortfolioSnapshotDeps) {
     deps.repos.portfolioVersion.onWrite((change) => {
       if (this.loaded !== null) apply(this.loaded, change);
       this.loading?.changes.push(change);
+      const now = deps.clock().getTime();
+      this.recentHere.push({ at: now, change });
+      this.forgetOlderThan(now - this.settleMs());
     });
+  }
+
+  private settleMs(): number {
+    return this.deps.settleMs ?? INDEX_SETTLE_MS;
+  }
+
+  private forgetOlderThan(at: number): void {
+    const keep = this.recentHere.findIndex((entry) => entry.at >= at);
+    this.recentHere = keep === -1 ? [] : this.recentHere.slice(keep);
+  }
+
+  /** Bumps that were not this process's, since the version last seen, count as changes elsewhere. */
+  private observe(mark: VersionMark, now: number): void {
+    const seen = this.seenVersion;
+    if (seen === null || !this.deps.repos.portfolioVersion.bumpedOnlyHere(seen, mark)) {
+      // Who bumped before the first read is unknown: counted as elsewhere.
+      if (mark.changedAt !== null) this.changedElsewhereAt = Math.min(now, Date.parse(mark.changedAt));
+    }
+    this.seenVersion = Math.max(seen ?? 0, mark.value);
   }
 
   /**
@@ -156,12 +190,13 @@ export class PortfolioSnapshot {
     const mark = await version.read();
     const writesHere = version.writesHere;
     const now = this.deps.clock().getTime();
+    this.observe(mark, now);
     const loaded = this.loaded;
     if (
       loaded !== null &&
       loaded.writesHere === writesHere &&
       now < loaded.reusableUntil &&
-      version.bumpedOnlyHere(loaded.version, mark.value)
+      version.bumpedOnlyHere(loaded.version, mark)
     ) {
       loaded.version = mark.value;
       return viewOf(loaded);
@@ -183,8 +218,11 @@ export class PortfolioSnapshot {
 
   private load(mark: VersionMark, writesHere: number): Promise<Loaded> {
     const changes: PortfolioChange[] = [];
+    this.forgetOlderThan(this.deps.clock().getTime() - this.settleMs());
+    const before = this.recentHere.map((entry) => entry.change);
     const promise = this.fetch(mark, writesHere).then((loaded) => {
-      // What this process wrote meanwhile may or may not be in what was read: applied again.
+      // What this process wrote just before or meanwhile may or may not be in what was read.
+      for (const change of before) apply(loaded, change, false);
       for (const change of changes) apply(loaded, change);
       return loaded;
     });
@@ -206,9 +244,8 @@ export class PortfolioSnapshot {
   private async fetch(mark: VersionMark, writesHere: number): Promise<Loaded> {
     const startedAt = this.deps.clock().getTime();
     const [projects, findings] = await Promise.all([this.allProjects(), this.deps.repos.findings.listOpen()]);
-    const settle = this.deps.settleMs ?? INDEX_SETTLE_MS;
-    const changedAt = mark.changedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(mark.changedAt);
-    const settled = startedAt - changedAt >= settle;
+    // Only another process's changes may be missing from the index: this one's are applied.
+    const settled = startedAt - this.changedElsewhereAt >= this.settleMs();
     return {
       version: mark.value,
       writesHere,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Finding, Project } from "../model.ts";
 import type { VersionCounter, VersionMark } from "./meta/version-counter.ts";
 
@@ -31,6 +32,9 @@ export class PortfolioVersion {
   private readonly ownValues = new Set<number>();
   private readonly listeners = new Set<(change: PortfolioChange) => void>();
 
+  /** Written with each bump: a reader sees a bump of this process's before its answer is back. */
+  readonly instanceId = randomUUID();
+
   constructor(private readonly counter: Pick<VersionCounter, "bump" | "get">) {}
 
   /** Writes made through this process's repositories: a change this process knows without asking. */
@@ -47,10 +51,18 @@ export class PortfolioVersion {
     return this.counter.get(PORTFOLIO_VERSION);
   }
 
-  /** Whether every bump after `from` up to `to` was this process's own. */
-  bumpedOnlyHere(from: number, to: number): boolean {
+  /**
+   * Whether every bump after `from` up to `mark` was this process's own. The latest one is known
+   * by whom the counter says bumped it, even while this process's bump is still on its way back:
+   * during a sync in this process there almost always is one.
+   */
+  bumpedOnlyHere(from: number, mark: Pick<VersionMark, "value" | "by">): boolean {
+    const to = mark.value;
     if (to < from || to - from > OWN_VALUES_KEPT) return false;
-    for (let value = from + 1; value <= to; value++) if (!this.ownValues.has(value)) return false;
+    for (let value = from + 1; value <= to; value++) {
+      const own = this.ownValues.has(value) || (value === to && mark.by === this.instanceId);
+      if (!own) return false;
+    }
     return true;
   }
 
@@ -79,7 +91,7 @@ export class PortfolioVersion {
 
   private bump(): Promise<void> {
     const done: Promise<void> = this.counter
-      .bump(PORTFOLIO_VERSION)
+      .bump(PORTFOLIO_VERSION, this.instanceId)
       .then(
         (mark) => {
           this.ownValues.add(mark.value);

@@ -11,7 +11,13 @@ import {
   PENDING_QUEUES,
   PendingQueue,
 } from "../../services/store/meta/pending-queue.ts";
-import { SYNC_STATE_SHARDS, shardOf } from "../../services/store/meta/sync-state.ts";
+import {
+  dropProjectState,
+  emptySyncState,
+  SYNC_STATE_SHARDS,
+  setProjectState,
+  shardOf,
+} from "../../services/store/meta/sync-state.ts";
 import { createRepositories, type Repositories } from "../../services/store/repositories.ts";
 import { createTable, dropTable } from "../../services/store/table-upgrade.ts";
 import { keys, TABLES, tableNames } from "../../services/store/tables.ts";
@@ -645,7 +651,9 @@ export function describeStoreContract(engine: EngineUnderTest): void {
       });
 
       it("keeps the sync state of many projects in a few items, rewriting only the shards asked", async () => {
-        expect(await repos.meta.syncState.load()).toEqual({ complete: false, projects: new Map() });
+        const empty = await repos.meta.syncState.load();
+        expect(empty.complete).toBe(false);
+        expect(empty.projects.size).toBe(0);
         const entry = (i: number) => ({
           token: `tok-${i}`,
           tokenAt: "2026-05-04T09:00:00.000Z",
@@ -654,16 +662,19 @@ export function describeStoreContract(engine: EngineUnderTest): void {
           removed: i % 5 === 0,
           hasActivity: i % 7 === 0,
         });
-        const projects = new Map(Array.from({ length: 3000 }, (_, i) => [`12030000${i}`, entry(i)] as const));
-        expect(await repos.meta.syncState.save(projects, projects.keys())).toBe(SYNC_STATE_SHARDS);
+        const state = emptySyncState();
+        for (let i = 0; i < 3000; i++) setProjectState(state, `12030000${i}`, entry(i));
+        expect(await repos.meta.syncState.save(state, state.projects.keys())).toBe(SYNC_STATE_SHARDS);
         await repos.meta.syncState.setComplete(true);
-        expect(await repos.meta.syncState.load()).toEqual({ complete: true, projects });
+        const loaded = await repos.meta.syncState.load();
+        expect(loaded.complete).toBe(true);
+        expect(loaded.projects).toEqual(state.projects);
 
-        const changed = new Map(projects).set("120300007", { ...entry(7), token: "tok-new" });
-        changed.delete("120300008");
+        setProjectState(state, "120300007", { ...entry(7), token: "tok-new" });
+        dropProjectState(state, "120300008");
         // Only the shards of the gids named are written: another gid's change there is not.
-        changed.set("120300009", { ...entry(9), token: "unsaved" });
-        expect(await repos.meta.syncState.save(changed, ["120300007", "120300008"])).toBeLessThanOrEqual(2);
+        setProjectState(state, "120300009", { ...entry(9), token: "unsaved" });
+        expect(await repos.meta.syncState.save(state, ["120300007", "120300008"])).toBeLessThanOrEqual(2);
         const read = (await repos.meta.syncState.load()).projects;
         expect(read.get("120300007")?.token).toBe("tok-new");
         expect(read.has("120300008")).toBe(false);
@@ -846,10 +857,11 @@ export function describeStoreContract(engine: EngineUnderTest): void {
       });
 
       it("counts versions: absent reads as 0, each bump adds one and stamps when", async () => {
-        expect(await repos.meta.versions.get("contract")).toEqual({ value: 0, changedAt: null });
-        expect(await repos.meta.versions.bump("contract")).toEqual({
+        expect(await repos.meta.versions.get("contract")).toEqual({ value: 0, changedAt: null, by: null });
+        expect(await repos.meta.versions.bump("contract", "instance-a")).toEqual({
           value: 1,
           changedAt: START.toISOString(),
+          by: "instance-a",
         });
         advance(1_000);
         const bumps = await Promise.all(
@@ -859,6 +871,7 @@ export function describeStoreContract(engine: EngineUnderTest): void {
         expect(await repos.meta.versions.get("contract")).toEqual({
           value: 6,
           changedAt: new Date(START.getTime() + 1_000).toISOString(),
+          by: null,
         });
       });
     });

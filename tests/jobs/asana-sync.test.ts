@@ -9,7 +9,7 @@ import { DEFAULT_CUSTOM_FIELD_NAMES } from "../../services/asana/mapper.ts";
 import type { SyncKind } from "../../services/model.ts";
 import { normalisePmoId } from "../../services/pmo-id.ts";
 import type { Store } from "../../services/store/client.ts";
-import { SYNC_STATE_SHARDS } from "../../services/store/meta/sync-state.ts";
+import { SYNC_STATE_SHARDS, setProjectState } from "../../services/store/meta/sync-state.ts";
 import type { Repositories } from "../../services/store/repositories.ts";
 import { memoryStore } from "../fixtures/memory-store.ts";
 
@@ -438,10 +438,8 @@ describe("the sync state", () => {
     const [victim] = listed;
     const entry = victim && rebuilt.projects.get(victim.gid);
     if (!victim || !entry) throw new Error("no entry");
-    await w.repos.meta.syncState.save(
-      new Map([...rebuilt.projects, [victim.gid, { ...entry, fingerprint: "not-the-project" }]]),
-      [victim.gid],
-    );
+    setProjectState(rebuilt, victim.gid, { ...entry, fingerprint: "not-the-project" });
+    await w.repos.meta.syncState.save(rebuilt, [victim.gid]);
     const reads = recordProjectReads(w);
     const repaired = await w.sync("partial");
     expect(repaired.stats.projectsWritten).toBe(0);

@@ -19,8 +19,28 @@ export type ProjectSyncState = {
 export type SyncState = {
   /** Every stored project has an entry: a run read the whole projects table and recorded it. */
   complete: boolean;
+  /** Changed only with setProjectState / dropProjectState, which keep `shards` with it. */
   projects: Map<string, ProjectSyncState>;
+  /** The gids of each shard: a save rewrites a shard without going through every project. */
+  shards: Map<number, Set<string>>;
 };
+
+export function emptySyncState(): SyncState {
+  return { complete: false, projects: new Map(), shards: new Map() };
+}
+
+export function setProjectState(state: SyncState, gid: string, entry: ProjectSyncState): void {
+  state.projects.set(gid, entry);
+  const shard = shardOf(gid);
+  const members = state.shards.get(shard);
+  if (members === undefined) state.shards.set(shard, new Set([gid]));
+  else members.add(gid);
+}
+
+export function dropProjectState(state: SyncState, gid: string): boolean {
+  state.shards.get(shardOf(gid))?.delete(gid);
+  return state.projects.delete(gid);
+}
 
 /**
  * Items the entries are spread over. One item a project was a read of each per sync (half the
@@ -93,28 +113,32 @@ export class SyncStateStore {
       names.map(keys.cursor),
       this.options.sleep ?? realSleep,
     );
-    let complete = false;
-    const projects = new Map<string, ProjectSyncState>();
+    const state = emptySyncState();
     for (const item of items) {
       if (item.name === HEADER) {
-        complete = parseItem(headerSchema, this.options.tableName, item).complete;
+        state.complete = parseItem(headerSchema, this.options.tableName, item).complete;
         continue;
       }
       const shard = parseItem(shardSchema, this.options.tableName, item);
-      for (const [gid, entry] of Object.entries(shard.projects)) projects.set(gid, fromStored(entry));
+      for (const [gid, entry] of Object.entries(shard.projects))
+        setProjectState(state, gid, fromStored(entry));
     }
-    return { complete, projects };
+    return state;
   }
 
-  /** Rewrites the shards holding these gids, each with every entry it holds in `projects`. */
-  async save(projects: ReadonlyMap<string, ProjectSyncState>, gids: Iterable<string>): Promise<number> {
+  /** Rewrites the shards holding these gids, each with every entry it holds in `state`. */
+  async save(state: SyncState, gids: Iterable<string>): Promise<number> {
     const shards = new Set<number>();
     for (const gid of gids) shards.add(shardOf(gid));
     if (shards.size === 0) return 0;
-    const contents = new Map<number, Record<string, StoredEntry>>([...shards].map((s) => [s, {}]));
-    for (const [gid, entry] of projects) {
-      const shard = contents.get(shardOf(gid));
-      if (shard !== undefined) shard[gid] = toStored(entry);
+    const contents = new Map<number, Record<string, StoredEntry>>();
+    for (const shard of shards) {
+      const entries: Record<string, StoredEntry> = {};
+      for (const gid of state.shards.get(shard) ?? []) {
+        const entry = state.projects.get(gid);
+        if (entry !== undefined) entries[gid] = toStored(entry);
+      }
+      contents.set(shard, entries);
     }
     const updatedAt = nowOf(this.options).toISOString();
     await batchPut(

@@ -5,6 +5,7 @@ import {
   SNAPSHOT_MAX_AGE_MS,
 } from "../../../services/portfolio/portfolio-snapshot.ts";
 import type { Store } from "../../../services/store/client.ts";
+import { PORTFOLIO_VERSION } from "../../../services/store/portfolio-version.ts";
 import { createRepositories, type Repositories } from "../../../services/store/repositories.ts";
 import { memoryStore } from "../../fixtures/memory-store.ts";
 import { project } from "../../integration/store-contract.ts";
@@ -205,6 +206,45 @@ describe("PortfolioSnapshot", () => {
     advance(INDEX_SETTLE_MS);
     const settledOne = await snapshot.read();
     expect(await snapshot.read()).toBe(settledOne);
+  });
+
+  it("while this process keeps writing (a sync in the app), it is loaded once and kept current", async () => {
+    await repos.projects.insertMany([project("1"), project("2")]);
+    const snapshot = await settledSnapshot();
+    const scans = () => sent.filter((command) => command === "ScanCommand").length;
+    for (let i = 0; i < 20; i++) {
+      const stored = await repos.projects.get("1");
+      await repos.projects.upsert({ ...project("1"), name: `Vuelta ${i}` }, stored?.version ?? 0);
+      if (i % 5 === 0)
+        await repos.findings.open({ projectGid: "2", ruleId: `rule_${i}`, severity: "low", details: {} });
+      advance(100);
+      const portfolio = await snapshot.read();
+      expect(portfolio.projects.get("1")?.name).toBe(`Vuelta ${i}`);
+      expect(portfolio.findingsOf("2")).toHaveLength(Math.floor(i / 5) + 1);
+    }
+    expect(scans()).toBe(0);
+
+    // This process's bump has reached the counter, its answer not yet this process: still its own.
+    await repos.meta.versions.bump(PORTFOLIO_VERSION, repos.portfolioVersion.instanceId);
+    await snapshot.read();
+    expect(scans()).toBe(0);
+
+    // Another process's change in between still means a load, and one that waits for the index.
+    const otherInstance = createRepositories(store, {
+      changelogRetentionDays: 365,
+      findingsRetentionDays: 365,
+      clock: () => now,
+    });
+    await otherInstance.findings.open({ projectGid: "1", ruleId: "overdue", severity: "high", details: {} });
+    expect((await snapshot.read()).findingsOf("1")).toHaveLength(1);
+    expect(scans()).toBe(1);
+    await snapshot.read();
+    expect(scans()).toBe(2);
+    advance(INDEX_SETTLE_MS);
+    await snapshot.read();
+    expect(scans()).toBe(3);
+    await snapshot.read();
+    expect(scans()).toBe(3);
   });
 
   it("is loaded again once it is older than its maximum age, changed or not", async () => {

@@ -175,6 +175,7 @@ describe("ensureTables and a meta table made before PendingIndex", () => {
     expect(await repos.meta.versions.get("portfolio")).toEqual({
       value: 12,
       changedAt: ON_START.toISOString(),
+      by: null,
     });
     const tables = await store.client.send(new ListTablesCommand({}));
     expect(tables.TableNames).not.toContain(rebuildTableName(store.tables.meta));

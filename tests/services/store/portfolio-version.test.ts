@@ -2,29 +2,33 @@ import { describe, expect, it } from "vitest";
 import type { VersionMark } from "../../../services/store/meta/version-counter.ts";
 import { PORTFOLIO_VERSION, PortfolioVersion } from "../../../services/store/portfolio-version.ts";
 
+/** A counter read showing `value`, bumped last by an unnamed process. */
+const mark = (value: number) => ({ value, by: null });
+
 /** A counter whose bumps finish only when the test says so, to see who waits for which bump. */
 function heldCounter() {
   let value = 0;
-  const pending: { name: string; finish: (fail?: boolean) => void }[] = [];
+  const pending: { name: string; by: string | undefined; finish: (fail?: boolean) => void }[] = [];
   return {
     pending,
     value: () => value,
     versions: {
-      bump: (name: string) =>
+      bump: (name: string, by?: string) =>
         new Promise<VersionMark>((ok, fail) => {
           pending.push({
             name,
+            by,
             finish: (failed = false) => {
               if (failed) {
                 fail(new Error("store down"));
                 return;
               }
               value++;
-              ok({ value, changedAt: "2026-11-22T12:00:00.000Z" });
+              ok({ value, changedAt: "2026-11-22T12:00:00.000Z", by: by ?? null });
             },
           });
         }),
-      get: async () => ({ value, changedAt: null }),
+      get: async () => ({ value, changedAt: null, by: null }),
     },
   };
 }
@@ -103,13 +107,26 @@ describe("PortfolioVersion", () => {
     counter.pending[2]?.finish();
     await third;
     expect(counter.value()).toBe(3);
-    expect(version.bumpedOnlyHere(0, 1)).toBe(true);
-    expect(version.bumpedOnlyHere(1, 1)).toBe(true);
-    expect(version.bumpedOnlyHere(0, 3)).toBe(false);
-    expect(version.bumpedOnlyHere(2, 3)).toBe(true);
-    expect(version.bumpedOnlyHere(3, 2)).toBe(false);
+    expect(version.bumpedOnlyHere(0, mark(1))).toBe(true);
+    expect(version.bumpedOnlyHere(1, mark(1))).toBe(true);
+    expect(version.bumpedOnlyHere(0, mark(3))).toBe(false);
+    expect(version.bumpedOnlyHere(2, mark(3))).toBe(true);
+    expect(version.bumpedOnlyHere(3, mark(2))).toBe(false);
     stop();
     void version.afterWrite({ findings: [] });
     expect(heard).toHaveLength(2);
+  });
+
+  it("knows its bump by the counter's word before the bump's answer is back", async () => {
+    const counter = heldCounter();
+    const version = new PortfolioVersion(counter.versions);
+    void version.afterWrite();
+    expect(counter.pending[0]?.by).toBe(version.instanceId);
+    // The counter moved to 1 but this process has not heard back yet.
+    expect(version.bumpedOnlyHere(0, { value: 1, by: version.instanceId })).toBe(true);
+    expect(version.bumpedOnlyHere(0, { value: 1, by: "another-instance" })).toBe(false);
+    expect(version.bumpedOnlyHere(0, { value: 1, by: null })).toBe(false);
+    // A value in between that nobody here bumped is still another process's.
+    expect(version.bumpedOnlyHere(0, { value: 2, by: version.instanceId })).toBe(false);
   });
 });
