@@ -544,7 +544,7 @@ function userActions(
         "hallazgos alta",
         "estado",
       ];
-      const answered = () => slack.responses().filter((r) => r.user === user).length;
+      const answered = () => slack.responseCount(user);
       const before = answered();
       await slack.sendCommand(user, "/pmo", texts[n % texts.length]);
       await slack.waitFor(() => answered() > before, WAIT_MS, "the /pmo answer");

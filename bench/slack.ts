@@ -261,12 +261,12 @@ export async function benchSlack(args: string[]) {
       const acked: number[] = [];
       const answered: number[] = [];
       for (let i = 0; i < rounds; i++) {
-        const before = slack.responses().length;
+        const before = slack.responseCount();
         const started = performance.now();
         await slack.sendCommand(ADMIN, "/pmo", text);
         acked.push(performance.now() - started);
         // One person at a time: the next command goes once this one is answered.
-        await slack.waitFor(() => slack.responses().length > before, 30_000, "the answer");
+        await slack.waitFor(() => slack.responseCount() > before, 30_000, "the answer");
         answered.push(performance.now() - started);
       }
       const name = text === seeded.pmoId ? "PMO-…" : text;
@@ -276,10 +276,10 @@ export async function benchSlack(args: string[]) {
     }
     const home: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      const before = slack.calls("views.publish").length;
+      const before = slack.callCount("views.publish");
       const started = performance.now();
       await slack.openHome(ADMIN);
-      await slack.waitFor(() => slack.calls("views.publish").length > before, 30_000, "views.publish");
+      await slack.waitFor(() => slack.callCount("views.publish") > before, 30_000, "views.publish");
       home.push(performance.now() - started);
     }
     // An admin acknowledges findings from the Home: from the modal's submission to the Home
@@ -295,10 +295,10 @@ export async function benchSlack(args: string[]) {
         30_000,
         "the acknowledge modal",
       );
-      const before = slack.calls("views.publish").length;
+      const before = slack.callCount("views.publish");
       const started = performance.now();
       await slack.submitView(ADMIN, modal.id, { comment: "Revisado con el equipo" });
-      await slack.waitFor(() => slack.calls("views.publish").length > before, 30_000, "views.publish");
+      await slack.waitFor(() => slack.callCount("views.publish") > before, 30_000, "views.publish");
       homeAfterAction.push(performance.now() - started);
     }
     sample();
@@ -309,7 +309,7 @@ export async function benchSlack(args: string[]) {
     let syncWallS = 0;
     if (closingSync !== "none") {
       // A sync asked for by the admin: sync, rules, alerts, then the portfolio reloaded.
-      const adminResponses = () => slack.responses().filter((r) => r.user === ADMIN).length;
+      const adminResponses = () => slack.responseCount(ADMIN);
       const beforeSync = adminResponses();
       const syncStarted = performance.now();
       await slack.sendCommand(ADMIN, "/pmo", closingSync === "full" ? "sync full" : "sync");
@@ -318,16 +318,16 @@ export async function benchSlack(args: string[]) {
       await slack.waitFor(() => adminResponses() > beforeSync, 30_000, "the sync's first answer");
       for (let i = 0; measureDuringSync && !syncDone(); i++) {
         const text = subcommands[i % subcommands.length] ?? "ayuda";
-        const answered = () => slack.responses().filter((r) => r.user === OTHER_ADMIN).length;
+        const answered = () => slack.responseCount(OTHER_ADMIN);
         const before = answered();
         const started = performance.now();
         await slack.sendCommand(OTHER_ADMIN, "/pmo", text);
         duringAck.push(performance.now() - started);
         await slack.waitFor(() => answered() > before, 120_000, "the answer during the sync");
-        const published = slack.calls("views.publish").length;
+        const published = slack.callCount("views.publish");
         const opened = performance.now();
         await slack.openHome(OTHER_ADMIN);
-        await slack.waitFor(() => slack.calls("views.publish").length > published, 120_000, "views.publish");
+        await slack.waitFor(() => slack.callCount("views.publish") > published, 120_000, "views.publish");
         duringHome.push(performance.now() - opened);
       }
       await slack.waitFor(syncDone, 600_000, "the sync's outcome");

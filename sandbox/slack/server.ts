@@ -131,6 +131,8 @@ export type SandboxSlack = {
   channels: readonly SandboxSlackChannel[];
 
   calls(method?: string): SandboxSlackCall[];
+  /** How many calls (to `method`) were made, without copying them: for polling. */
+  callCount(method?: string): number;
   /** Messages as they are now (updates applied, deletions gone), oldest first; `channel` is an id, a #name, or a user id for the app DM. */
   messages(channel: string): SandboxMessage[];
   ephemerals(user?: string): SandboxEphemeral[];
@@ -139,6 +141,8 @@ export type SandboxSlack = {
   uploads(): SandboxUpload[];
   /** The POSTs respond() made to the sandbox's response_urls. */
   responses(): SandboxResponse[];
+  /** How many POSTs were made to response_urls (given to `user`), without copying them. */
+  responseCount(user?: string): number;
   envelopes(): SandboxEnvelope[];
   connections(): { id: number; openedAt: number }[];
 
@@ -718,6 +722,9 @@ export async function startSandboxSlack(options: SandboxSlackOptions = {}): Prom
     views: (user) => state.views(user),
     uploads: () => state.uploads(),
     responses: () => state.responses(),
+    callCount: (method) =>
+      method === undefined ? calls.length : calls.reduce((n, c) => (c.method === method ? n + 1 : n), 0),
+    responseCount: (user) => state.responseCount(user),
     envelopes: () => envelopes.map((e) => structuredClone(e)),
     connections: () => openConnections().map(({ id, openedAt }) => ({ id, openedAt })),
     sendCommand,

@@ -372,6 +372,11 @@ export class SlackState {
     return this.responseList.map((r) => copyJson({ ...r }));
   }
 
+  responseCount(user?: string): number {
+    if (user === undefined) return this.responseList.length;
+    return this.responseList.reduce((n, r) => (r.user === user ? n + 1 : n), 0);
+  }
+
   // ---- changes the socket-mode helpers make --------------------------------------------------
 
   addUserMessage(user: string, channelId: string, text: string, threadTs?: string): SandboxMessage {
