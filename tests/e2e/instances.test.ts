@@ -164,7 +164,8 @@ describe("three instances on one store", () => {
     );
     const answers = await search();
     expect(answers.filter((answer) => answer.includes("Zafiro Único"))).toHaveLength(3);
-  });
+    // A full sync every 4 s stores the name: 3 s alone, over 20 s beside the suite and benchmarks.
+  }, 90_000);
 
   it("killing the instance that holds the sync lease lets another take over after expiry", async () => {
     const lease = await until(() => repos.meta.leases.get(SYNC_LEASE), "a sync in progress");
