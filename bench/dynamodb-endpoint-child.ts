@@ -2,6 +2,9 @@
 // `--store endpoint`, so the store's work is outside the measured process as on AWS.
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
+import { closeIteratorsOnReturn } from "../services/store/embedded-engine.ts";
+
+closeIteratorsOnReturn();
 
 const engine = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 await new Promise<void>((ok) => engine.listen(0, "127.0.0.1", () => ok()));

@@ -13,6 +13,7 @@ import { startSandboxSlack } from "../sandbox/slack/server.ts";
 import { SEVERITIES } from "../services/model.ts";
 import { RULES } from "../services/rules/rules.ts";
 import { FINDING_ACK } from "../services/slack/action-ids.ts";
+import { closeIteratorsOnReturn } from "../services/store/embedded-engine.ts";
 import { nextMessage } from "./child-process.ts";
 
 /**
@@ -176,6 +177,7 @@ export async function benchSlack(args: string[]) {
     if (kept === null) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     let endpoint: string | null = null;
     if (storeMode === "endpoint") {
+      closeIteratorsOnReturn();
       const engine = dynalite({
         ...(kept === null ? {} : { path: join(dataDir, "endpoint-store") }),
         createTableMs: 0,

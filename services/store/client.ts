@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { StoreError } from "../errors.ts";
+import { closeIteratorsOnReturn } from "./embedded-engine.ts";
 import { type TableNames, tableNames } from "./tables.ts";
 
 export type StoreEngine = "endpoint" | "aws" | "embedded";
@@ -97,6 +98,7 @@ export async function openStore(
 async function openEmbedded(settings: StoreSettings, tables: TableNames, inMemory: boolean): Promise<Store> {
   // Loaded only here: a process on DynamoDB proper does not carry the embedded engine (about 14 MB).
   const { default: dynalite } = await import("dynalite");
+  closeIteratorsOnReturn();
   let releaseLock = () => {};
   let path: string | undefined;
   if (!inMemory) {
