@@ -685,8 +685,26 @@ describe("pacing", () => {
       });
     await clock.drive(Promise.all(Array.from({ length: 151 }, (_, i) => asana.getUser(String(i)))));
     const first = arrivals[0] ?? 0;
-    // A tenth of it is left to the interactive lane.
+    // 15 a minute are left to the interactive lane.
     expect(arrivals.filter((t) => t < first + 60_000)).toHaveLength(135);
+    expect(Math.max(...arrivals)).toBe(first + 60_500);
+  });
+
+  it("on the paid plan leaves 2 % to the interactive lane: a partial sync of 1,400 projects fits a minute", async () => {
+    const clock = manualClock();
+    const { asana } = client({ plan: "paid", now: clock.now, sleep: clock.sleep });
+    const arrivals: number[] = [];
+    nock(ORIGIN)
+      .get(/\/api\/1\.0\/users\/\d+/)
+      .query(true)
+      .times(1471)
+      .reply(() => {
+        arrivals.push(clock.now());
+        return [200, { data: { gid: "1" } }];
+      });
+    await clock.drive(Promise.all(Array.from({ length: 1471 }, (_, i) => asana.getUser(String(i)))));
+    const first = arrivals[0] ?? 0;
+    expect(arrivals.filter((t) => t < first + 60_000)).toHaveLength(1470);
     expect(Math.max(...arrivals)).toBe(first + 60_500);
   });
 });
