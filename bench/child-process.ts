@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import type { z } from "zod";
+import { z } from "zod";
 
 /** The next message from a forked sandbox that parses with `schema`; fails if the child exits first. */
 export function nextMessage<T>(child: ChildProcess, schema: z.ZodType<T>): Promise<T> {
@@ -19,3 +19,21 @@ export function nextMessage<T>(child: ChildProcess, schema: z.ZodType<T>): Promi
     child.once("exit", onExit);
   });
 }
+
+/** What bench/asana-sandbox-child.ts says once its sandbox Asana listens (each bench reads its part). */
+export const asanaSandboxReady = z.object({
+  type: z.literal("ready"),
+  baseUrl: z.string(),
+  token: z.string(),
+  workspaceGid: z.string(),
+  projects: z.number(),
+  ownerEmail: z.string().nullable(),
+  ownerEmails: z.array(z.string()),
+});
+
+/** Its answer to `{type: "mutate", share}`. */
+export const asanaSandboxMutated = z.object({
+  type: z.literal("mutated"),
+  changed: z.number(),
+  tasksChanged: z.number(),
+});

@@ -14,7 +14,7 @@ import { isActiveProject } from "../services/rules/rules.ts";
 import { UPDATE_CONFIRM } from "../services/slack/update-ids.ts";
 import type { Store } from "../services/store/client.ts";
 import { TABLE_SPECS, type TableName, type TableSpec } from "../services/store/tables.ts";
-import { nextMessage } from "./child-process.ts";
+import { asanaSandboxMutated, asanaSandboxReady, nextMessage } from "./child-process.ts";
 
 /**
  * `npm run bench -- cost [--projects 1400] [--json]`: what a day of PMO Pulse costs on DynamoDB
@@ -207,15 +207,6 @@ class CapacityTally {
 // ---- The simulated day -------------------------------------------------------------------------------
 
 const ADMIN = "U0SBXADM01";
-const ready = z.object({
-  type: z.literal("ready"),
-  baseUrl: z.string(),
-  token: z.string(),
-  workspaceGid: z.string(),
-  projects: z.number(),
-  ownerEmails: z.array(z.string()),
-});
-const mutated = z.object({ type: z.literal("mutated"), changed: z.number(), tasksChanged: z.number() });
 
 export type CostResult = {
   rruPerDay: number;
@@ -289,7 +280,7 @@ export async function benchCost(args: string[]): Promise<CostResult> {
   );
   const cleanups: (() => Promise<void> | void)[] = [() => void child.send({ type: "stop" })];
   try {
-    const asana = await nextMessage(child, ready);
+    const asana = await nextMessage(child, asanaSandboxReady);
     const pms = asana.ownerEmails.map((email, i) => ({
       id: `U0SBXPM${String(i + 1).padStart(3, "0")}`,
       name: `pm${i + 1}`,
@@ -374,7 +365,7 @@ export async function benchCost(args: string[]): Promise<CostResult> {
       if (slot === 0) await timed("syncs", () => completed(app, "full"));
       else {
         child.send({ type: "mutate", share });
-        await nextMessage(child, mutated);
+        await nextMessage(child, asanaSandboxMutated);
         await timed("syncs", () => completed(app, "partial"));
       }
       for (let i = spread(dms, slots, slot); i > 0; i--)

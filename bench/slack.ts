@@ -14,7 +14,7 @@ import { SEVERITIES } from "../services/model.ts";
 import { RULES } from "../services/rules/rules.ts";
 import { FINDING_ACK } from "../services/slack/action-ids.ts";
 import { closeIteratorsOnReturn } from "../services/store/embedded-engine.ts";
-import { nextMessage } from "./child-process.ts";
+import { asanaSandboxReady, nextMessage } from "./child-process.ts";
 
 /**
  * `npm run bench -- slack [--projects 1400] [--findings 5000] [--rounds 40]
@@ -47,14 +47,6 @@ export function percentiles(samples: readonly number[]): Percentiles {
   const round = (ms: number) => Math.round(ms * 10) / 10;
   return { p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), n: sorted.length };
 }
-
-const sandboxReady = z.object({
-  type: z.literal("ready"),
-  baseUrl: z.string(),
-  token: z.string(),
-  workspaceGid: z.string(),
-  ownerEmail: z.string().nullable(),
-});
 
 /**
  * `npm start`'s own steps (package.json), each a `node …` command run from the repo, so the
@@ -145,7 +137,7 @@ export async function benchSlack(args: string[]) {
     },
   ];
   try {
-    const asana = await nextMessage(asanaChild, sandboxReady);
+    const asana = await nextMessage(asanaChild, asanaSandboxReady);
     const slack = await startSandboxSlack({
       users: [
         {

@@ -13,7 +13,7 @@ import type { SyncSummary } from "../services/model.ts";
 import { openStore } from "../services/store/client.ts";
 import { ensureTables } from "../services/store/ensure-tables.ts";
 import { createRepositories } from "../services/store/repositories.ts";
-import { nextMessage } from "./child-process.ts";
+import { asanaSandboxMutated, asanaSandboxReady, nextMessage } from "./child-process.ts";
 
 /**
  * `npm run bench -- sync [--projects 1400] [--changed 0.05] [--latency-ms 150] [--plan paid|free]
@@ -63,15 +63,7 @@ export type SyncFigures = {
   loopDelayMs: { p50: number; p99: number; max: number };
 };
 
-const ready = z.object({
-  type: z.literal("ready"),
-  baseUrl: z.string(),
-  token: z.string(),
-  workspaceGid: z.string(),
-  projects: z.number(),
-});
 const endpointReady = z.object({ type: z.literal("ready"), endpoint: z.string() });
-const mutated = z.object({ type: z.literal("mutated"), changed: z.number(), tasksChanged: z.number() });
 
 /** Lower bound of a sync's wall time under Asana's limits (issue 3 item 7). */
 export function boundSeconds(calls: number, pages: number, latencyMs: number, perMinute: number): number {
@@ -110,7 +102,7 @@ export async function benchSync(
     [JSON.stringify({ projects, seed: values.seed, latencyMs, plan, requestsPerMinute: perMinute })],
     { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] },
   );
-  const sandbox = await nextMessage(child, ready);
+  const sandbox = await nextMessage(child, asanaSandboxReady);
 
   const engineChild =
     storeMode === "endpoint"
@@ -217,7 +209,7 @@ export async function benchSync(
     // then. Waiting the minute out here keeps the partial's figures its own.
     if (full.calls + sandbox.projects >= perMinute) await new Promise((ok) => setTimeout(ok, 61_000));
     child.send({ type: "mutate", share });
-    const change = await nextMessage(child, mutated);
+    const change = await nextMessage(child, asanaSandboxMutated);
     const partial = await measure("partial", (n) => pages + n + change.tasksChanged);
     return {
       full,
