@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { createLogger } from "../../app/logger.ts";
 import { runSync, SYNC_TOKEN_RENEW_MS, type SyncDeps } from "../../jobs/asana-sync.ts";
@@ -448,7 +448,50 @@ describe("the sync state", () => {
       entry.fingerprint,
     );
   });
+
+  it("is saved a few times a run, not after every page of projects", async () => {
+    const w = await world({ projects: 300, seed: 3 });
+    const saves = vi.spyOn(w.repos.meta.syncState, "save");
+    const summary = await w.sync("full");
+    expect(summary.status).toBe("completed");
+    const listed = activeInAsana(w.sandbox);
+    expect(listed.length).toBeGreaterThan(200);
+    // Three pages of 100: a save after each rewrote most shards three times.
+    expect(saves).toHaveBeenCalledTimes(1);
+    const state = await w.repos.meta.syncState.load();
+    expect(state.complete).toBe(true);
+    expect([...state.projects.keys()].sort()).toEqual((await allProjects(w.repos)).map((p) => p.gid).sort());
+    expect([...state.projects.values()].every((e) => e.token !== null && e.fingerprint !== null)).toBe(true);
+  });
+
+  it("after a run that wrote projects and died before saving their entries, trusts no fingerprint", async () => {
+    const w = await world({ projects: 20, seed: 9 });
+    await w.sync("full");
+    const [project] = activeInAsana(w.sandbox);
+    if (!project) throw new Error("no project");
+    const original = project.name;
+    // Changes no event tells of: only the listing shows them.
+    project.name = "Nombre de un momento";
+    const saves = vi.spyOn(w.repos.meta.syncState, "save").mockRejectedValue(new Error("store down"));
+    expect((await w.sync("partial")).status).toBe("failed");
+    saves.mockRestore();
+    expect((await w.repos.projects.get(project.gid))?.name).toBe("Nombre de un momento");
+
+    // Back to what the state's entry still says: only reading the project finds the store behind.
+    project.name = original;
+    const reads = recordProjectReads(w);
+    const next = await w.sync("partial");
+    expect(next.status).toBe("completed");
+    expect(reads.batchGets).toHaveLength(listedCount(w));
+    expect((await w.repos.projects.get(project.gid))?.name).toBe(original);
+    // Saved again, the partial after it trusts the state.
+    reads.batchGets.length = 0;
+    await w.sync("partial");
+    expect(reads.batchGets).toEqual([]);
+  });
 });
+
+const listedCount = (w: World) => activeInAsana(w.sandbox).length;
 
 describe("the sync lease", () => {
   let w: World;
