@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Metrics } from "../metrics.ts";
 import { AsanaError, isAsanaError } from "./errors.ts";
+import { createHttpSend } from "./http-transport.ts";
 import {
   type AsanaEvent,
   type AsanaPortfolioItem,
@@ -184,6 +185,7 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
     },
   };
   const stats: AsanaClientStats = { calls: 0, throttled: 0, retries: 0 };
+  const http = createHttpSend(maxReads + maxWrites);
 
   const backoffMs = (attempt: number) => {
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
@@ -238,21 +240,15 @@ export function createAsanaClient(options: AsanaClientOptions): AsanaClient {
         accept: "application/json",
       };
       if (spec.body !== undefined) headers["content-type"] = "application/json";
-      const response = await fetch(url, {
+      const answer = await http.send(url, {
         method: spec.method,
         headers,
-        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
         signal: deadline.signal,
       });
-      const text = await response.text();
-      if (response.status === 429) stats.throttled++;
-      options.metrics?.asanaRequest(spec.method, response.status);
-      return {
-        kind: "answered",
-        status: response.status,
-        text,
-        retryAfter: response.headers.get("retry-after"),
-      };
+      if (answer.status === 429) stats.throttled++;
+      options.metrics?.asanaRequest(spec.method, answer.status);
+      return { kind: "answered", ...answer };
     } catch (cause) {
       const kind = isTimeout(cause) ? "timeout" : "network";
       options.metrics?.asanaRequest(spec.method, kind);
