@@ -204,8 +204,9 @@ async function runUnderLease(kind: SyncKind, deps: SyncDeps, signal: AbortSignal
     };
   } catch (error) {
     finish();
-    // The entries of what was written keep their tokens for the next run; never once the lease is lost.
-    if (!signal.aborted) await saveState(ctx).catch(() => undefined);
+    // The entries of what was written keep their tokens for the next run (saveState writes nothing
+    // once the lease is lost).
+    await saveState(ctx).catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
     await repos.syncLog.fail(syncId, reason, counters).catch((cause: unknown) => {
       logger.error({ err: cause, syncId }, "could not record the failed sync");

@@ -599,6 +599,12 @@ function isTimeout(error: unknown): boolean {
  * met has its Retry-After running: the budget is kept on this side, so a 429 stays an exception.
  * The bulk lane stops short of the budget by the interactive lane's share.
  */
+/** The bulk lane's share of a per-minute budget: what it leaves the interactive lane taken off. */
+function bulkBudget(perMinute: number): number {
+  const share = Math.max(INTERACTIVE_BUDGET_MIN, Math.floor(perMinute * INTERACTIVE_BUDGET_SHARE));
+  return Math.max(1, perMinute - Math.min(Math.floor(perMinute * INTERACTIVE_BUDGET_CAP), share));
+}
+
 class RequestPacer {
   private readonly starts: number[] = [];
   private readonly pausedUntil: Record<Lane, number> = { bulk: 0, interactive: 0 };
@@ -614,17 +620,7 @@ class RequestPacer {
   }
 
   async take(lane: Lane): Promise<void> {
-    const limit =
-      lane === "interactive"
-        ? this.perMinute
-        : Math.max(
-            1,
-            this.perMinute -
-              Math.min(
-                Math.floor(this.perMinute * INTERACTIVE_BUDGET_CAP),
-                Math.max(INTERACTIVE_BUDGET_MIN, Math.floor(this.perMinute * INTERACTIVE_BUDGET_SHARE)),
-              ),
-          );
+    const limit = lane === "interactive" ? this.perMinute : bulkBudget(this.perMinute);
     for (;;) {
       const t = this.now();
       if (t < this.pausedUntil[lane]) {

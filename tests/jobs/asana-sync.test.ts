@@ -464,6 +464,23 @@ describe("the sync state", () => {
     expect([...state.projects.values()].every((e) => e.token !== null && e.fingerprint !== null)).toBe(true);
   });
 
+  it("a run that fails mid-way still saves the entries of the projects it wrote", async () => {
+    const w = await world({ projects: 250, seed: 4 });
+    const insertMany = w.repos.projects.insertMany.bind(w.repos.projects);
+    let inserts = 0;
+    vi.spyOn(w.repos.projects, "insertMany").mockImplementation(async (projects) => {
+      if (++inserts > 1) throw new Error("store down");
+      return insertMany(projects);
+    });
+    expect((await w.sync("full")).status).toBe("failed");
+    const stored = (await allProjects(w.repos)).map((p) => p.gid).sort();
+    expect(stored.length).toBeGreaterThan(0);
+    const { projects: entries } = await w.repos.meta.syncState.load();
+    // Fewer than 256 changed: only the save after the failure wrote them.
+    expect([...entries.keys()].sort()).toEqual(stored);
+    expect([...entries.values()].every((e) => e.token !== null)).toBe(true);
+  });
+
   it("after a run that wrote projects and died before saving their entries, trusts no fingerprint", async () => {
     const w = await world({ projects: 20, seed: 9 });
     await w.sync("full");

@@ -671,19 +671,25 @@ describe("pacing", () => {
     expect(asana.stats.throttled).toBe(0);
   });
 
-  it("uses the plan's budget: 150 a minute on free, 135 of them for the bulk lane", async () => {
+  /** When each of `calls` bulk reads reached Asana, on a manual clock. */
+  async function bulkArrivals(plan: "free" | "paid", calls: number): Promise<number[]> {
     const clock = manualClock();
-    const { asana } = client({ plan: "free", now: clock.now, sleep: clock.sleep });
+    const { asana } = client({ plan, now: clock.now, sleep: clock.sleep });
     const arrivals: number[] = [];
     nock(ORIGIN)
       .get(/\/api\/1\.0\/users\/\d+/)
       .query(true)
-      .times(151)
+      .times(calls)
       .reply(() => {
         arrivals.push(clock.now());
         return [200, { data: { gid: "1" } }];
       });
-    await clock.drive(Promise.all(Array.from({ length: 151 }, (_, i) => asana.getUser(String(i)))));
+    await clock.drive(Promise.all(Array.from({ length: calls }, (_, i) => asana.getUser(String(i)))));
+    return arrivals;
+  }
+
+  it("uses the plan's budget: 150 a minute on free, 135 of them for the bulk lane", async () => {
+    const arrivals = await bulkArrivals("free", 151);
     const first = arrivals[0] ?? 0;
     // 15 a minute are left to the interactive lane.
     expect(arrivals.filter((t) => t < first + 60_000)).toHaveLength(135);
@@ -691,18 +697,7 @@ describe("pacing", () => {
   });
 
   it("on the paid plan leaves 2 % to the interactive lane: a partial sync of 1,400 projects fits a minute", async () => {
-    const clock = manualClock();
-    const { asana } = client({ plan: "paid", now: clock.now, sleep: clock.sleep });
-    const arrivals: number[] = [];
-    nock(ORIGIN)
-      .get(/\/api\/1\.0\/users\/\d+/)
-      .query(true)
-      .times(1471)
-      .reply(() => {
-        arrivals.push(clock.now());
-        return [200, { data: { gid: "1" } }];
-      });
-    await clock.drive(Promise.all(Array.from({ length: 1471 }, (_, i) => asana.getUser(String(i)))));
+    const arrivals = await bulkArrivals("paid", 1471);
     const first = arrivals[0] ?? 0;
     expect(arrivals.filter((t) => t < first + 60_000)).toHaveLength(1470);
     expect(Math.max(...arrivals)).toBe(first + 60_500);
